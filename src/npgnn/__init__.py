@@ -1,0 +1,14 @@
+"""npgnn: attention and graph neural networks on NumPy and SciPy, with its own reverse-mode autodiff."""
+from npgnn import nn, ops, optim
+from npgnn.autodiff import (
+    Function, GradcheckError, Tensor, as_tensor, detect_anomaly, enable_grad, gradcheck,
+    is_grad_enabled, no_grad, tensor,
+)
+from npgnn.graph import Graph
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Function", "GradcheckError", "Graph", "Tensor", "as_tensor", "detect_anomaly", "enable_grad",
+    "gradcheck", "is_grad_enabled", "nn", "no_grad", "ops", "optim", "tensor",
+]

@@ -1,0 +1,51 @@
+"""Graph inputs of layers: accept an edge_index array or a Graph, and cache derived structure on it.
+
+A layer called as ``layer(x, edge_index)`` with a raw array rebuilds its sparse structure each
+call (one sort); called with a ``Graph`` it reuses what the Graph already computed. The cache is
+keyed by what was derived (never by a layer), so every layer sharing the Graph shares it.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from npgnn.graph import Graph
+from npgnn.ops.segments import Segments
+
+
+def as_graph(edge_index: Any, num_nodes: int, *, name: str = "edge_index") -> Graph:
+    """A validated Graph over ``num_nodes`` nodes from an edge_index array or a Graph.
+
+    Raises:
+        ValueError when a Graph's node count differs from ``num_nodes`` (the rows of x).
+    """
+    if isinstance(edge_index, Graph):
+        if edge_index.num_nodes != num_nodes:
+            raise ValueError(
+                f"{name}: the graph has {edge_index.num_nodes} nodes but x has {num_nodes} rows"
+            )
+        return edge_index
+    if hasattr(edge_index, "detach") and hasattr(edge_index, "numpy"):  # a torch tensor
+        edge_index = edge_index.detach().cpu().numpy()
+    return Graph(edge_index=np.asarray(edge_index), num_nodes=num_nodes)
+
+
+def cached(g: Graph, key: Any, build: Callable[[], Any]) -> Any:
+    """``g._cache[key]``, built on first use."""
+    if key not in g._cache:
+        g._cache[key] = build()
+    return g._cache[key]
+
+
+def target_segments(g: Graph) -> Segments:
+    """Edges grouped by target node (each node's incoming messages), cached on the graph."""
+    return cached(g, "segments_by_target",
+                  lambda: Segments(g.edge_index[1], g.num_nodes, validate=False))
+
+
+def source_segments(g: Graph) -> Segments:
+    """Edges grouped by source node, cached on the graph."""
+    return cached(g, "segments_by_source",
+                  lambda: Segments(g.edge_index[0], g.num_nodes, validate=False))

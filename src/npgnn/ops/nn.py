@@ -1,0 +1,260 @@
+"""Differentiable neural-network ops: activations, softmax, log-softmax, cross-entropy, dropout."""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from npgnn.autodiff.function import Function
+from npgnn.autodiff.tensor import Tensor, as_tensor
+
+
+# ---------------------------------------------------------------------------- activations
+class ReLU(Function):
+    def forward(self, x):
+        self.mask = x > 0
+        return np.where(self.mask, x, 0).astype(x.dtype, copy=False)
+
+    def backward(self, g):
+        return g * self.mask
+
+
+class LeakyReLU(Function):
+    def __init__(self, negative_slope: float = 0.01):
+        self.slope = negative_slope
+
+    def forward(self, x):
+        self.mask = x > 0
+        return np.where(self.mask, x, x * x.dtype.type(self.slope))
+
+    def backward(self, g):
+        return np.where(self.mask, g, g * g.dtype.type(self.slope))
+
+
+class ELU(Function):
+    """x for x > 0, alpha (e^x - 1) otherwise."""
+
+    def __init__(self, alpha: float = 1.0):
+        self.alpha = alpha
+
+    def forward(self, x):
+        self.mask = x > 0
+        self.neg = self.alpha * np.expm1(np.minimum(x, 0)).astype(x.dtype, copy=False)
+        return np.where(self.mask, x, self.neg)
+
+    def backward(self, g):
+        return np.where(self.mask, g, g * (self.neg + self.alpha))
+
+
+class Tanh(Function):
+    def forward(self, x):
+        self.y = np.tanh(x)
+        return self.y
+
+    def backward(self, g):
+        return g * (1 - self.y * self.y)
+
+
+class Sigmoid(Function):
+    """1 / (1 + e^-x), evaluated without overflow for large |x|."""
+
+    def forward(self, x):
+        z = np.exp(-np.abs(x))
+        self.y = np.where(x >= 0, 1 / (1 + z), z / (1 + z))
+        return self.y
+
+    def backward(self, g):
+        return g * self.y * (1 - self.y)
+
+
+# ---------------------------------------------------------------------------- softmax family
+def _softmax_array(x: np.ndarray, axis: int) -> np.ndarray:
+    """Softmax over ``axis``; shifting by the max changes nothing mathematically and avoids overflow."""
+    z = np.exp(x - np.max(x, axis=axis, keepdims=True))
+    return z / np.sum(z, axis=axis, keepdims=True)
+
+
+def _log_softmax_array(x: np.ndarray, axis: int) -> np.ndarray:
+    shifted = x - np.max(x, axis=axis, keepdims=True)
+    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+
+
+class Softmax(Function):
+    """y = exp(x) / Σ exp(x) over ``axis``; the full Jacobian gives dx = y ⊙ (dy − Σ_k dy_k y_k).
+
+    (The diagonal alone, y(1 − y), is the classic mistake; gradcheck catches it.)
+    """
+
+    def __init__(self, axis: int = -1):
+        self.axis = axis
+
+    def forward(self, x):
+        self.y = _softmax_array(x, self.axis)
+        return self.y
+
+    def backward(self, g):
+        y = self.y
+        return y * (g - np.sum(g * y, axis=self.axis, keepdims=True))
+
+
+class LogSoftmax(Function):
+    """log softmax(x) over ``axis``; dx = dy − softmax(x) Σ dy."""
+
+    def __init__(self, axis: int = -1):
+        self.axis = axis
+
+    def forward(self, x):
+        self.y = _log_softmax_array(x, self.axis)
+        return self.y
+
+    def backward(self, g):
+        return g - np.exp(self.y) * np.sum(g, axis=self.axis, keepdims=True)
+
+
+class CrossEntropy(Function):
+    """Softmax cross-entropy of logits (N, C) against class ids (N,) or target distributions (N, C).
+
+    loss_n = −Σ_c t_nc log softmax(x_n)_c, reduced by 'mean' (over N), 'sum' or 'none'. The gradient
+    with respect to the logits is (softmax(x_n) Σ_c t_nc − t_n) times the reduction's weight, and with
+    respect to soft targets it is −log softmax(x_n).
+    """
+
+    def __init__(self, reduction: str = "mean"):
+        self.reduction = reduction
+
+    def forward(self, logits, target):
+        self.logp = _log_softmax_array(logits, axis=-1)
+        n = logits.shape[0]
+        if np.issubdtype(target.dtype, np.integer):
+            self.onehot = np.zeros_like(logits)
+            self.onehot[np.arange(n), target] = 1
+        else:
+            self.onehot = target.astype(logits.dtype, copy=False)
+        losses = -np.sum(self.onehot * self.logp, axis=-1)
+        self.scale = 1.0 / n if self.reduction == "mean" else 1.0
+        if self.reduction == "none":
+            return losses
+        return np.sum(losses) * losses.dtype.type(self.scale)
+
+    def backward(self, g):
+        g = np.asarray(g)[..., None] * self.scale if self.reduction == "none" else g * self.scale
+        mass = np.sum(self.onehot, axis=-1, keepdims=True)
+        d_logits = (np.exp(self.logp) * mass - self.onehot) * g
+        d_target = -self.logp * g if self.needs_input_grad[1] else None
+        return d_logits, d_target
+
+
+class Dropout(Function):
+    """Zero each element with probability p and scale the rest by 1/(1-p) (inverted dropout)."""
+
+    def __init__(self, p: float, rng: np.random.Generator):
+        self.p, self.rng = p, rng
+
+    def forward(self, x):
+        keep = self.rng.random(x.shape) >= self.p
+        self.mask = keep * x.dtype.type(1.0 / (1.0 - self.p))
+        return x * self.mask
+
+    def backward(self, g):
+        return g * self.mask
+
+
+# ---------------------------------------------------------------------------- entry points
+def relu(x: Any) -> Tensor:
+    return ReLU()(x)
+
+
+def leaky_relu(x: Any, negative_slope: float = 0.01) -> Tensor:
+    return LeakyReLU(negative_slope)(x)
+
+
+def elu(x: Any, alpha: float = 1.0) -> Tensor:
+    return ELU(alpha)(x)
+
+
+def tanh(x: Any) -> Tensor:
+    return Tanh()(x)
+
+
+def sigmoid(x: Any) -> Tensor:
+    return Sigmoid()(x)
+
+
+def _check_axis(name: str, axis: int, ndim: int) -> None:
+    if not -ndim <= axis < ndim:
+        raise ValueError(f"{name}: axis {axis} is out of range for a {ndim}-D input")
+
+
+def softmax(x: Any, axis: int = -1) -> Tensor:
+    """Numerically stable softmax over any axis."""
+    x = as_tensor(x)
+    _check_axis("softmax", axis, x.ndim)
+    return Softmax(axis)(x)
+
+
+def log_softmax(x: Any, axis: int = -1) -> Tensor:
+    """Numerically stable log-softmax over any axis."""
+    x = as_tensor(x)
+    _check_axis("log_softmax", axis, x.ndim)
+    return LogSoftmax(axis)(x)
+
+
+def cross_entropy(logits: Any, target: Any, reduction: str = "mean") -> Tensor:
+    """Softmax cross-entropy; see :class:`CrossEntropy`.
+
+    Args:
+        logits: (N, C) unnormalised scores.
+        target: (N,) integer class ids in [0, C), or (N, C) one-hot / probability rows.
+        reduction: 'mean' (default, over N), 'sum' or 'none' (per-row losses, shape (N,)).
+
+    Raises:
+        ValueError / IndexError / TypeError naming ``logits``, ``target`` or ``reduction``.
+    """
+    logits, target = as_tensor(logits), as_tensor(target)
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(f"cross_entropy: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+    if logits.ndim != 2 or not np.issubdtype(logits.dtype, np.floating):
+        raise ValueError(
+            f"cross_entropy: logits must be a 2-D float array (N, C), got shape {logits.shape} "
+            f"dtype {logits.dtype}"
+        )
+    n, c = logits.shape
+    if n == 0:
+        raise ValueError("cross_entropy: logits has no rows (N = 0); the loss of nothing is undefined")
+    if np.issubdtype(target.dtype, np.integer):
+        if target.shape != (n,):
+            raise ValueError(
+                f"cross_entropy: integer target must have shape ({n},) to match logits {logits.shape}, "
+                f"got {target.shape}"
+            )
+        if target.data.min() < 0 or target.data.max() >= c:
+            raise IndexError(
+                f"cross_entropy: target class ids must lie in [0, {c}), found min={target.data.min()} "
+                f"max={target.data.max()}"
+            )
+    elif np.issubdtype(target.dtype, np.floating):
+        if target.shape != logits.shape:
+            raise ValueError(
+                f"cross_entropy: one-hot/probability target must have the logits' shape "
+                f"{logits.shape}, got {target.shape}"
+            )
+    else:
+        raise TypeError(f"cross_entropy: target must be integer ids or float rows, got {target.dtype}")
+    return CrossEntropy(reduction)(logits, target)
+
+
+def dropout(
+    x: Any, p: float = 0.5, training: bool = True, rng: np.random.Generator | None = None
+) -> Tensor:
+    """Inverted dropout; the identity when ``training`` is False or p == 0.
+
+    Args:
+        p: drop probability in [0, 1).
+        rng: the generator that draws the mask (pass one down for reproducible runs).
+    """
+    if not 0.0 <= p < 1.0:
+        raise ValueError(f"dropout: p must lie in [0, 1), got {p}")
+    x = as_tensor(x)
+    if not training or p == 0.0:
+        return x
+    return Dropout(p, rng if rng is not None else np.random.default_rng())(x)

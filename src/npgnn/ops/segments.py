@@ -1,0 +1,79 @@
+"""Segment layout: items (edges) grouped by a segment id (their target node), built once per graph.
+
+Every gather/scatter kernel of npgnn runs on this layout instead of ``np.add.at``: a stable sort
+gives each segment a contiguous run, a CSR matrix S (segments × items, ones) turns a segment sum
+into one sparse-times-dense product in C, and ``np.maximum.reduceat`` serves the maxima.
+"""
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+
+def check_index(name: str, index: np.ndarray, size: int) -> np.ndarray:
+    """Validate an index array against ``[0, size)`` and return it as int64.
+
+    Raises TypeError for non-integer or non-1-D input and IndexError for out-of-range ids.
+    """
+    index = np.asarray(index)
+    if index.ndim != 1 or not (np.issubdtype(index.dtype, np.integer) or index.size == 0):
+        raise TypeError(
+            f"{name}: expected a 1-D integer array of ids, got dtype={index.dtype} shape={index.shape}"
+        )
+    index = index.astype(np.int64, copy=False)
+    if index.size and (index.min() < 0 or index.max() >= size):
+        raise IndexError(
+            f"{name}: ids must lie in [0, {size}), found min={index.min()} max={index.max()}; "
+            "is num_nodes right, or the edge list 1-based?"
+        )
+    return index
+
+
+class Segments:
+    """Items 0..E-1 assigned to segments 0..S-1 by ``index`` (E,).
+
+    Attributes:
+        index: (E,) int64 segment of each item.
+        num_segments: S.
+        perm: (E,) stable argsort of ``index``: items of segment s are perm[indptr[s]:indptr[s+1]].
+        indptr: (S+1,) int64 offsets; counts: (S,) items per segment.
+    """
+
+    def __init__(self, index: np.ndarray, num_segments: int, *, validate: bool = True):
+        if validate:
+            index = check_index("index", index, num_segments)
+        self.index = index
+        self.num_segments = int(num_segments)
+        self.perm = np.argsort(index, kind="stable")
+        self.counts = np.bincount(index, minlength=self.num_segments)
+        self.indptr = np.zeros(self.num_segments + 1, dtype=np.int64)
+        np.cumsum(self.counts, out=self.indptr[1:])
+        self._matrices: dict[np.dtype, sp.csr_matrix] = {}
+
+    @property
+    def num_items(self) -> int:
+        return self.index.shape[0]
+
+    def matrix(self, dtype: np.dtype) -> sp.csr_matrix:
+        """S (num_segments, E) with S[s, e] = 1 when index[e] == s, cached per dtype."""
+        dtype = np.dtype(dtype)
+        if dtype not in self._matrices:
+            ones = np.ones(self.num_items, dtype=dtype)
+            self._matrices[dtype] = sp.csr_matrix(
+                (ones, self.perm, self.indptr), shape=(self.num_segments, self.num_items)
+            )
+        return self._matrices[dtype]
+
+    def sum(self, values: np.ndarray) -> np.ndarray:
+        """out[s] = Σ_{e: index[e]=s} values[e]; empty segments give 0.  (E, ...) -> (S, ...)."""
+        flat = values.reshape(self.num_items, -1)
+        out = self.matrix(values.dtype) @ flat
+        return np.asarray(out, dtype=values.dtype).reshape((self.num_segments,) + values.shape[1:])
+
+    def max(self, values: np.ndarray) -> np.ndarray:
+        """out[s] = max over segment s; empty segments give 0 (PyG's convention)."""
+        out = np.zeros((self.num_segments,) + values.shape[1:], dtype=values.dtype)
+        nonempty = self.counts > 0
+        if self.num_items:
+            out[nonempty] = np.maximum.reduceat(values[self.perm], self.indptr[:-1][nonempty], axis=0)
+        return out
