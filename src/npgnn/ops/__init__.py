@@ -4,7 +4,7 @@ from npgnn.ops.graph import (
     edge_spmm, gather, segment_max, segment_mean, segment_softmax, segment_sum, spmm,
 )
 from npgnn.ops.math import (
-    abs, add, astype, concatenate, div, exp, log, matmul, max, mean, min, mul, neg, pow, reshape,
+    abs, add, astype, concatenate, div, exp, getitem, log, matmul, max, mean, min, mul, neg, pow, reshape,
     sqrt, stack, sub, sum, transpose, where,
 )
 from npgnn.ops.nn import (
@@ -14,7 +14,7 @@ from npgnn.ops.segments import Segments
 
 __all__ = [
     "Segments", "abs", "add", "astype", "concatenate", "cross_entropy", "div", "dropout",
-    "edge_spmm", "elu", "exp", "gather", "leaky_relu", "log", "log_softmax", "matmul", "max",
+    "edge_spmm", "elu", "exp", "gather", "getitem", "leaky_relu", "log", "log_softmax", "matmul", "max",
     "mean", "min", "mul", "neg", "pow", "relu", "reshape", "segment_max", "segment_mean",
     "segment_softmax", "segment_sum", "sigmoid", "softmax", "spmm", "sqrt", "stack", "sub",
     "sum", "tanh", "transpose", "weighted_sum", "where",

@@ -87,10 +87,10 @@ class MatMul(Function):
         a, b = self.a, self.b
         a2 = a[None, :] if a.ndim == 1 else a
         b2 = b[:, None] if b.ndim == 1 else b
+        if b.ndim == 1:  # restore the squeezed axes: b's column first, then a's row
+            g = g[..., None]
         if a.ndim == 1:
-            g = np.expand_dims(g, -2)
-        if b.ndim == 1:
-            g = np.expand_dims(g, -1)
+            g = g[..., None, :]
         ga = gb = None
         if self.needs_input_grad[0]:
             ga = unbroadcast(np.matmul(g, np.swapaxes(b2, -1, -2)), a2.shape).reshape(a.shape)
