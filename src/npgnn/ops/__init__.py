@@ -1,4 +1,5 @@
 """Differentiable operations on Tensors (each a Function with a hand-written backward)."""
+from npgnn.ops.adjacency import Adjacency
 from npgnn.ops.attention import weighted_sum
 from npgnn.ops.graph import (
     edge_spmm, gather, segment_max, segment_mean, segment_softmax, segment_sum, spmm,
@@ -13,7 +14,7 @@ from npgnn.ops.nn import (
 from npgnn.ops.segments import Segments
 
 __all__ = [
-    "Segments", "abs", "add", "astype", "concatenate", "cross_entropy", "div", "dropout",
+    "Adjacency", "Segments", "abs", "add", "astype", "concatenate", "cross_entropy", "div", "dropout",
     "edge_spmm", "elu", "exp", "gather", "getitem", "leaky_relu", "log", "log_softmax", "matmul", "max",
     "mean", "min", "mul", "neg", "pow", "relu", "reshape", "segment_max", "segment_mean",
     "segment_softmax", "segment_sum", "sigmoid", "softmax", "spmm", "sqrt", "stack", "sub",

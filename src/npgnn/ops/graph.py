@@ -14,6 +14,7 @@ import scipy.sparse as sp
 
 from npgnn.autodiff.function import Function
 from npgnn.autodiff.tensor import Tensor, as_tensor
+from npgnn.ops.adjacency import Adjacency
 from npgnn.ops.segments import Segments, check_index
 
 SegmentsLike = Segments | np.ndarray
@@ -162,34 +163,34 @@ def segment_softmax(scores: Any, index: SegmentsLike, num_segments: int | None =
 
 
 # ---------------------------------------------------------------------------- sparse matmul
-def _as_operator(adj: Any, dtype: np.dtype) -> Any:
-    if sp.issparse(adj):
-        adj = adj.tocsr()
-    return adj if adj.dtype == dtype else adj.astype(dtype)
+def _operator(adj: Any, dtype: np.dtype) -> Any:
+    """``adj`` as an Adjacency (sparse) or ndarray (dense) with values in ``dtype``."""
+    if isinstance(adj, np.ndarray):
+        return adj if adj.dtype == dtype else adj.astype(dtype)
+    return (adj if isinstance(adj, Adjacency) else Adjacency(adj)).astype(dtype)
 
 
 def _matmul_signals(adj: Any, x: np.ndarray) -> np.ndarray:
     """adj @ x for x (C, F) or a batch of signals (B, C, F) on the same graph."""
-    if x.ndim == 2 or not sp.issparse(adj):
-        out = adj @ x
-        return np.asarray(out)
+    if x.ndim == 2 or isinstance(adj, np.ndarray):
+        return adj @ x
     b, c, f = x.shape
     flat = np.ascontiguousarray(x.transpose(1, 0, 2)).reshape(c, b * f)
-    return np.asarray(adj @ flat).reshape(adj.shape[0], b, f).transpose(1, 0, 2)
+    return (adj @ flat).reshape(adj.shape[0], b, f).transpose(1, 0, 2)
 
 
 class SpMM(Function):
-    """out = A x with a fixed matrix A (scipy sparse or dense); backward dx = Aᵀ g.
+    """out = A x with a fixed matrix A (sparse or dense); backward dx = Aᵀ g.
 
-    Using Aᵀ (not A) is what makes the gradient right on directed graphs. For CSR A, ``A.T`` is a
-    CSC view, so the backward costs the same as the forward.
+    Using Aᵀ (not A) is what makes the gradient right on directed graphs. A sparse A is an
+    :class:`Adjacency`, whose transpose is built once and cached.
     """
 
     def __init__(self, adj: Any):
         self.adj = adj
 
     def forward(self, x):
-        self.adj = _as_operator(self.adj, x.dtype)
+        self.adj = _operator(self.adj, x.dtype)
         return _matmul_signals(self.adj, x)
 
     def backward(self, g):
@@ -200,16 +201,19 @@ def spmm(adj: Any, x: Any) -> Tensor:
     """Multiply node signals by a fixed (sparse or dense) matrix: ``out[..., i, :] = Σ_j A[i, j] x[..., j, :]``.
 
     Args:
-        adj: (R, C) scipy sparse matrix or ndarray. In npgnn's convention ``A[i, j] != 0`` is an
-            edge j -> i (``Graph.csr_by_target()`` builds it), so ``spmm(A, x)`` sums messages
-            at their targets.
+        adj: (R, C) :class:`Adjacency`, scipy sparse matrix or ndarray. In npgnn's convention
+            ``A[i, j] != 0`` is an edge j -> i (``Graph.csr_by_target()`` builds it), so
+            ``spmm(A, x)`` sums messages at their targets. Pass an Adjacency (a Graph caches one)
+            to reuse the transpose across calls.
         x: (C, F) node features, or (B, C, F): B signals on the same graph (the article's layout).
     Returns:
-        (R, F) or (B, R, F).
+        (R, F) or (B, R, F), in x's dtype.
     """
     x = as_tensor(x)
-    if not (sp.issparse(adj) or isinstance(adj, np.ndarray)) or adj.ndim != 2:
-        raise TypeError(f"spmm: adj must be a 2-D ndarray or scipy sparse matrix, got {type(adj).__name__}")
+    if not (isinstance(adj, (Adjacency, np.ndarray)) or sp.issparse(adj)) or len(adj.shape) != 2:
+        raise TypeError(
+            f"spmm: adj must be a 2-D ndarray, scipy sparse matrix or Adjacency, got {type(adj).__name__}"
+        )
     if x.ndim not in (2, 3) or x.shape[-2] != adj.shape[1]:
         raise ValueError(
             f"spmm: x must have shape ({adj.shape[1]}, F) or (B, {adj.shape[1]}, F) to match adj "

@@ -1,0 +1,72 @@
+"""``Adjacency``: a fixed sparse matrix with its transpose built once, the operand of ``spmm``.
+
+SpMM's backward multiplies by Aᵀ. Building Aᵀ in CSR form costs a sort, so a graph keeps one
+``Adjacency`` (``Graph`` caches it) and every layer, epoch and backward pass reuses it.
+Large products run in a parallel compiled kernel; small ones in SciPy, which has no start-up cost.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from npgnn.kernels import numba_enabled
+
+# below this many multiply-adds SciPy wins (no kernel start-up, no thread wake-up)
+_KERNEL_MIN_WORK = 1 << 21
+
+
+class Adjacency:
+    """A fixed (R, C) CSR matrix; ``A @ x`` for x (C, F), with ``.T`` cached.
+
+    Args:
+        matrix: anything ``scipy.sparse.csr_matrix`` accepts; duplicates are summed.
+    """
+
+    def __init__(self, matrix: Any):
+        csr = sp.csr_matrix(matrix)
+        csr.sum_duplicates()  # canonical: sorted column ids, one entry per (i, j)
+        self.csr = csr
+        self._transpose: Adjacency | None = None
+        self._by_dtype: dict[np.dtype, Adjacency] = {np.dtype(csr.dtype): self}
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.csr.shape
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.csr.dtype
+
+    @property
+    def nnz(self) -> int:
+        return self.csr.nnz
+
+    @property
+    def T(self) -> Adjacency:  # noqa: N802 - mirrors ndarray.T
+        if self._transpose is None:
+            t = Adjacency(self.csr.T)
+            t._transpose = self
+            self._transpose = t
+        return self._transpose
+
+    def astype(self, dtype: Any) -> Adjacency:
+        """The same matrix with values in ``dtype`` (cached; the structure is shared)."""
+        dtype = np.dtype(dtype)
+        if dtype not in self._by_dtype:
+            self._by_dtype[dtype] = Adjacency(self.csr.astype(dtype))
+        return self._by_dtype[dtype]
+
+    def __matmul__(self, x: np.ndarray) -> np.ndarray:
+        if x.ndim == 2 and self.nnz * x.shape[1] >= _KERNEL_MIN_WORK and numba_enabled():
+            from npgnn.kernels.csr import csr_matmul
+
+            return csr_matmul(self.csr.indptr, self.csr.indices, self.csr.data, x)
+        return np.asarray(self.csr @ x)
+
+    def toarray(self) -> np.ndarray:
+        return self.csr.toarray()
+
+    def __repr__(self) -> str:
+        return f"Adjacency(shape={self.shape}, nnz={self.nnz}, dtype={self.dtype})"
