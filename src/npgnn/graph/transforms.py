@@ -1,0 +1,197 @@
+"""Pure graph transforms: self-loops, coalescing, symmetrisation, normalisation.
+
+Each function returns a new Graph and never edits its input. Node-level fields (x, y, masks,
+batch, ptr) are carried over unchanged; edge-level fields (edge_weight, edge_attr) follow their
+edges. All work is vectorized over the E edges (sort-based, no per-edge Python loop).
+"""
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+import scipy.sparse as sp
+
+from npgnn.graph.graph import DEFAULT_WEIGHT_DTYPE, Graph, group_by
+
+Reduce = Literal["sum", "mean", "max", "min"]
+_REDUCERS = {"sum": np.add, "mean": np.add, "max": np.maximum, "min": np.minimum}
+
+
+def remove_self_loops(g: Graph) -> Graph:
+    """Drop every edge i -> i (with its weight and attributes); other edges keep their order."""
+    keep = g.edge_index[0] != g.edge_index[1]
+    return g.replace(
+        edge_index=g.edge_index[:, keep],
+        edge_weight=None if g.edge_weight is None else g.edge_weight[keep],
+        edge_attr=None if g.edge_attr is None else g.edge_attr[keep],
+    )
+
+
+def add_self_loops(g: Graph, fill_value: float = 1.0) -> Graph:
+    """Give every node exactly one self-loop (PyG's ``add_remaining_self_loops``).
+
+    The result lists the non-loop edges in their order, then the loops of nodes 0..N-1. A node
+    that already has a self-loop keeps its weight / attributes (if it has several, the last one's);
+    the others get ``fill_value``. Without ``edge_weight`` and with ``fill_value == 1`` the result
+    stays unweighted; otherwise existing edges weigh 1 (``DEFAULT_WEIGHT_DTYPE``). ``edge_attr``
+    rows of new loops are filled with ``fill_value`` too. A graph with 0 nodes stays empty; every
+    isolated node gets a loop.
+    """
+    src, dst = g.edge_index
+    n = g.num_nodes
+    is_loop = src == dst
+    loop_nodes = src[is_loop]
+    nodes = np.arange(n, dtype=np.int64)
+    edge_index = np.concatenate([g.edge_index[:, ~is_loop], np.stack([nodes, nodes])], axis=1)
+
+    def with_loops(values: np.ndarray) -> np.ndarray:
+        loops = np.full((n, *values.shape[1:]), fill_value, dtype=values.dtype)
+        loops[loop_nodes] = values[is_loop]  # repeated loops: NumPy keeps the last write
+        return np.concatenate([values[~is_loop], loops])
+
+    weight = g.edge_weight
+    if weight is None and fill_value != 1:
+        weight = np.ones(g.num_edges, dtype=DEFAULT_WEIGHT_DTYPE)
+    return g.replace(
+        edge_index=edge_index,
+        edge_weight=None if weight is None else with_loops(weight),
+        edge_attr=None if g.edge_attr is None else with_loops(g.edge_attr),
+    )
+
+
+_add_self_loops = add_self_loops  # gcn_norm's argument of the same name shadows it
+
+
+def coalesce(g: Graph, reduce: Reduce = "sum") -> Graph:
+    """Sort edges by (source, target) like PyG and merge duplicates.
+
+    The weights and attributes of duplicate edges are merged with ``reduce`` ('sum', 'mean',
+    'max' or 'min'; 'mean' of integer attributes gives floats). Edges are ordered by two stable
+    counting sorts (by target, then by source), O(E + N); duplicates are equal int64 keys
+    ``source * N + target``. No ``np.unique`` over pairs.
+
+    Raises:
+        ValueError: unknown ``reduce``, or N * N overflows int64.
+    """
+    _check_reduce(reduce)
+    if g.num_edges == 0:
+        return g.replace()
+    n = g.num_nodes
+    if n > np.iinfo(np.int64).max // n:
+        raise ValueError(f"coalesce: num_nodes={n} is too large for an int64 sort key N * N")
+    src, dst = g.edge_index
+    by_target = group_by(dst, n)[0]                       # two stable passes: an LSD radix sort
+    perm = by_target[group_by(src[by_target], n)[0]]      # == argsort(src * n + dst, "stable")
+    key = src[perm] * n + dst[perm]
+    first = np.empty(key.size, dtype=bool)
+    first[0] = True
+    np.not_equal(key[1:], key[:-1], out=first[1:])
+    starts = np.flatnonzero(first)
+
+    def merge(values: np.ndarray | None) -> np.ndarray | None:
+        if values is None:
+            return None
+        out = _REDUCERS[reduce].reduceat(values[perm], starts, axis=0)
+        if reduce == "mean":
+            counts = np.diff(starts, append=key.size).reshape(-1, *([1] * (out.ndim - 1)))
+            out = out / counts.astype(out.dtype if out.dtype.kind == "f" else np.float64)
+        return out
+
+    edge_index = np.stack(np.divmod(key[starts], n))  # decode (source, target) from the key
+    return g.replace(edge_index=edge_index, edge_weight=merge(g.edge_weight),
+                     edge_attr=merge(g.edge_attr))
+
+
+def to_undirected(g: Graph, reduce: Reduce = "sum") -> Graph:
+    """Add the reverse of every edge, then ``coalesce`` with ``reduce`` (PyG's ``to_undirected``).
+
+    As in PyG, with 'sum' an edge present in both directions gets the sum of both weights in each
+    direction, and a self-loop's weight doubles; use reduce='mean' to keep equal weights as they
+    are.
+
+    Raises:
+        ValueError: unknown ``reduce``.
+    """
+    _check_reduce(reduce)
+
+    def twice(values: np.ndarray | None) -> np.ndarray | None:
+        return None if values is None else np.concatenate([values, values])
+
+    both = g.replace(edge_index=np.concatenate([g.edge_index, g.edge_index[::-1]], axis=1),
+                     edge_weight=twice(g.edge_weight), edge_attr=twice(g.edge_attr))
+    return coalesce(both, reduce)
+
+
+def gcn_norm(g: Graph, norm: Literal["sym", "row", "col"] = "sym", add_self_loops: bool = True,
+             fill_value: float = 1.0, dtype: np.dtype | type | None = None) -> Graph:
+    """Return a Graph whose ``edge_weight`` holds normalised weights (PyG's ``gcn_norm``).
+
+    With w the weights (ones if unset), after optionally ``add_self_loops(g, fill_value)``
+    (``fill_value=2`` is PyG's ``improved=True``):
+        'sym': w'_e = d_in[j]^-1/2 * w_e * d_in[i]^-1/2 for e = j -> i, with d_in the weighted
+               in-degree (scatter-sum at targets); exactly PyG's gcn_norm, ``D^-1/2 A D^-1/2``.
+        'row': w'_e = w_e / d_in[i]: each target averages its messages (mean aggregation).
+        'col': w'_e = w_e / d_out[j]: each source splits its mass over its out-edges.
+    A degree of 0 gives a weight of 0 (1/0 = inf is replaced by 0, as in PyG), so an isolated
+    node without self-loops receives nothing; with them it keeps its own features ('sym' and
+    'row' give its loop weight 1). ``edge_attr`` follows ``add_self_loops``.
+    ``dtype``: the weights' dtype; default that of ``edge_weight``, else
+    ``DEFAULT_WEIGHT_DTYPE`` (float32, as PyG).
+
+    Unlike PyG 2.8, whose gcn_norm silently ignores ``improved=True`` when ``edge_weight`` is
+    None, ``fill_value`` applies to unweighted graphs too (``A + 2I`` as in the GCN paper).
+
+    Raises:
+        ValueError: unknown ``norm``.
+    """
+    if norm not in ("sym", "row", "col"):
+        raise ValueError(f"gcn_norm: norm must be 'sym', 'row' or 'col', got {norm!r}")
+    if dtype is None:
+        dtype = DEFAULT_WEIGHT_DTYPE if g.edge_weight is None else g.edge_weight.dtype
+    w = (np.ones(g.num_edges, dtype=dtype) if g.edge_weight is None
+         else g.edge_weight.astype(dtype, copy=False))
+    g = g.replace(edge_weight=w)
+    if add_self_loops:
+        g = _add_self_loops(g, fill_value)
+    src, dst = g.edge_index
+    w = np.asarray(g.edge_weight)  # set above
+    by = src if norm == "col" else dst
+    deg = np.bincount(by, weights=w, minlength=g.num_nodes).astype(w.dtype)
+    with np.errstate(divide="ignore"):
+        scale = deg ** -0.5 if norm == "sym" else 1 / deg
+    scale[np.isinf(scale)] = 0
+    if norm == "sym":
+        w = scale[src] * w * scale[dst]
+    else:
+        w = w * scale[by]
+    return g.replace(edge_weight=w)
+
+
+def normalize_features(g: Graph) -> Graph:
+    """Scale each row of ``x`` to sum to 1 (Kipf & Welling's preprocessing).
+
+    A row that sums to 0 (an all-zero row) is left unchanged. Dense ``x`` stays dense and a
+    scipy CSR ``x`` stays CSR with the same sparsity. Integer features become float64 (bool
+    features float32). Meant for non-negative features such as bag-of-words counts.
+
+    Raises:
+        ValueError: ``g.x`` is None.
+    """
+    if g.x is None:
+        raise ValueError("normalize_features: the graph has no node features (x is None)")
+    dtype = np.result_type(g.x.dtype, np.float32)
+    x = g.x.astype(dtype, copy=True)
+    rowsum = np.asarray(x.sum(axis=1)).ravel()
+    scale = np.ones_like(rowsum)
+    np.divide(1, rowsum, out=scale, where=rowsum != 0)
+    if sp.issparse(x):
+        x.data *= np.repeat(scale, np.diff(x.indptr))
+    else:
+        x *= scale[:, None]
+    return g.replace(x=x)
+
+
+def _check_reduce(reduce: str) -> None:
+    if reduce not in _REDUCERS:
+        raise ValueError(f"reduce: expected one of {sorted(_REDUCERS)}, got {reduce!r}")
+
