@@ -10,7 +10,7 @@ from npgnn.autodiff.function import Function
 from npgnn.autodiff.tensor import Tensor, as_tensor
 from npgnn.nn import init
 from npgnn.nn.module import Module, Parameter
-from npgnn.ops import math as M
+from npgnn.ops import nn as F
 
 
 class SparseInputMatMul(Function):
@@ -78,7 +78,7 @@ class Linear(Module):
                 raise ValueError(
                     f"Linear: x must have last dimension in_features={self.in_features}, got shape {x.shape}"
                 )
-            y = M.matmul(x, M.transpose(self.weight, None))
+            return F.linear(x, self.weight, self.bias)
         return y if self.bias is None else y + self.bias
 
     def extra_repr(self) -> str:

@@ -45,16 +45,29 @@ def _book_style(forward: Any) -> Any:
 
     @functools.wraps(forward)
     def wrapper(self: Module, *args: Any, **kwargs: Any) -> Any:
-        if not any(_is_float_array(a) for a in args):
+        # a Tensor among the inputs means autodiff style, even next to float arrays (weights)
+        if not any(_is_float_array(a) for a in args) or any(isinstance(a, Tensor) for a in args):
             return forward(self, *args, **kwargs)
         leaves = [Tensor(a, requires_grad=True) if _is_float_array(a) else a for a in args]
         with grad_mode.enable_grad():
             out = forward(self, *leaves, **kwargs)
-        self.__dict__["_book_state"] = ([t for t in leaves if isinstance(t, Tensor)], out)
-        return out.data
+        # a forward may return a tuple (e.g. output and attention weights): backward() takes the
+        # gradient of its first element; every Tensor in it is handed back as an array
+        main = out[0] if isinstance(out, tuple) else out
+        self.__dict__["_book_state"] = ([t for t in leaves if isinstance(t, Tensor)], main)
+        return _arrays(out)
 
     wrapper._book_style = True
     return wrapper
+
+
+def _arrays(out: Any) -> Any:
+    """A forward's result with every Tensor (also inside nested tuples) replaced by its array."""
+    if isinstance(out, Tensor):
+        return out.data
+    if isinstance(out, tuple):
+        return tuple(_arrays(o) for o in out)
+    return out
 
 
 class Module:
@@ -71,13 +84,20 @@ class Module:
         super().__init_subclass__(**kwargs)
         fwd = cls.__dict__.get("forward")
         if fwd is not None and not getattr(fwd, "_book_style", False):
+            cls._tensor_forward = fwd
             cls.forward = _book_style(fwd)
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError(f"{type(self).__name__} must implement forward()")
 
+    _tensor_forward = forward
+
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self.forward(*args, **kwargs)
+        """Autodiff style, always: arrays in, Tensors out, recorded for ``backward()``.
+
+        (Calling ``.forward(array)`` directly is the book style, which returns arrays.)
+        """
+        return self._tensor_forward(*args, **kwargs)
 
     # ------------------------------------------------------------------ book style
     def backward(self, dout: Any = 1.0) -> Any:

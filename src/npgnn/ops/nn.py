@@ -159,7 +159,74 @@ class Dropout(Function):
         return g * self.mask
 
 
+class Linear(Function):
+    """y = x Wᵀ + b over the last axis; one node instead of three (matmul, transpose, add).
+
+    Backward: dx = g W, dW = gᵀ x, db = Σ g, with the leading axes of x flattened.
+    """
+
+    def forward(self, x, w, *b):
+        self.x, self.w = x, w
+        y = x @ w.T
+        return y + b[0] if b else y
+
+    def backward(self, g):
+        flat_g = g.reshape(-1, g.shape[-1])
+        dx = g @ self.w if self.needs_input_grad[0] else None
+        dw = flat_g.T @ self.x.reshape(-1, self.x.shape[-1]) if self.needs_input_grad[1] else None
+        if len(self.needs_input_grad) == 2:
+            return dx, dw
+        return dx, dw, flat_g.sum(axis=0)
+
+
+class BatchNorm(Function):
+    """Normalise each channel by the batch's mean and biased variance, then scale and shift.
+
+    x (N, C) or (N, C, L); statistics over every axis but 1. With x̂ = (x − μ) / sqrt(σ² + eps):
+    y = γ x̂ + β, and backward (M values per channel)
+    dx = (γ / (M sqrt(σ² + eps))) (M g − Σ g − x̂ Σ g x̂),  dγ = Σ g x̂,  dβ = Σ g.
+    ``self.mean`` and ``self.var`` are kept for the running statistics.
+    """
+
+    def __init__(self, eps: float):
+        self.eps = eps
+
+    def forward(self, x, gamma, beta):
+        self.axes = (0,) if x.ndim == 2 else (0, 2)
+        shape = (1, -1) + (1,) * (x.ndim - 2)
+        self.mean = x.mean(axis=self.axes, keepdims=True)
+        centred = x - self.mean
+        self.var = np.mean(centred * centred, axis=self.axes, keepdims=True)
+        self.inv_std = 1.0 / np.sqrt(self.var + x.dtype.type(self.eps))
+        self.xhat = centred * self.inv_std
+        self.gamma = gamma.reshape(shape)
+        return self.xhat * self.gamma + beta.reshape(shape)
+
+    def backward(self, g):
+        m = g.size // g.shape[1]
+        sum_g = g.sum(axis=self.axes, keepdims=True)
+        sum_gx = (g * self.xhat).sum(axis=self.axes, keepdims=True)
+        dx = (self.gamma * self.inv_std / m) * (m * g - sum_g - self.xhat * sum_gx)
+        return dx, sum_gx.reshape(-1), sum_g.reshape(-1)
+
+
 # ---------------------------------------------------------------------------- entry points
+def linear(x: Any, weight: Any, bias: Any = None) -> Tensor:
+    """``x Wᵀ + b`` with W (out, in) as in PyTorch; x (..., in) -> (..., out)."""
+    return Linear()(x, weight) if bias is None else Linear()(x, weight, bias)
+
+
+def batch_norm(x: Any, weight: Any, bias: Any, eps: float = 1e-5) -> tuple[Tensor, np.ndarray, np.ndarray]:
+    """Training-mode batch norm (see :class:`BatchNorm`).
+
+    Returns:
+        (y, batch mean (C,), biased batch variance (C,)).
+    """
+    op = BatchNorm(eps)
+    y = op(x, weight, bias)
+    return y, op.mean.reshape(-1), op.var.reshape(-1)
+
+
 def relu(x: Any) -> Tensor:
     return ReLU()(x)
 
