@@ -79,3 +79,26 @@ def test_dropout_scales_and_is_reproducible():
     np.testing.assert_array_equal(t.grad, y.data)  # gradient flows exactly where values were kept
     with pytest.raises(ValueError, match=r"dropout: p must lie in \[0, 1\), got 1.0"):
         ops.dropout(x, 1.0)
+
+
+@pytest.mark.parametrize("shape", [(4, 3), (2, 5, 3)])
+@pytest.mark.parametrize("bias", [True, False])
+def test_fused_linear(shape, bias):
+    x, w, b = rng.standard_normal(shape), rng.standard_normal((2, 3)), rng.standard_normal(2)
+    args = (x, w, b) if bias else (x, w)
+    np.testing.assert_allclose(ops.nn.linear(*args).data, x @ w.T + (b if bias else 0), rtol=1e-12)
+    gradcheck(ops.nn.linear, *args)
+
+
+@pytest.mark.parametrize("shape", [(6, 3), (4, 3, 5)])
+def test_fused_batch_norm_matches_torch(shape):
+    torch = pytest.importorskip("torch")
+    x, g, b = rng.standard_normal(shape), rng.standard_normal(3), rng.standard_normal(3)
+    y, mean, var = ops.nn.batch_norm(x, g, b, 1e-5)
+    ref = torch.nn.functional.batch_norm(torch.tensor(x), None, None, torch.tensor(g), torch.tensor(b),
+                                         training=True, eps=1e-5)
+    np.testing.assert_allclose(y.data, ref.numpy(), rtol=1e-10, atol=1e-12)
+    axes = (0,) if len(shape) == 2 else (0, 2)
+    np.testing.assert_allclose(mean, x.mean(axis=axes))
+    np.testing.assert_allclose(var, x.var(axis=axes))
+    gradcheck(lambda *t: ops.nn.batch_norm(*t)[0], x, g, b)
