@@ -1,0 +1,66 @@
+"""The ``npgnn`` command line: a thin argparse layer over library functions.
+
+Each subcommand is one ``add_<name>(subparsers)`` function that adds its parser and sets
+``handler=`` to a function ``(args) -> int``; list it in ``SUBCOMMANDS``. Handlers import what
+they need when they run, so ``npgnn --help`` stays fast and never imports torch or matplotlib.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+# ---------------------------------------------------------------------------- demo
+def add_demo(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "demo", help="walk through the article on its 5-node graph",
+        description="The article's layers, training and inference on its 5-node graph, each "
+                    "result with a one-line explanation.",
+    )
+    p.add_argument("--article-replay", action="store_true",
+                   help="print the article's own training trace beside the correct one, and why "
+                        "they differ")
+    p.set_defaults(handler=run_demo)
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    from npgnn import demo
+
+    demo.run(article_replay=args.article_replay)
+    return 0
+
+
+# ---------------------------------------------------------------------------- the parser
+SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [add_demo]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from npgnn import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="npgnn", description="Graph neural networks on NumPy and SciPy, with their own autodiff.",
+    )
+    parser.add_argument("--version", action="version", version=f"npgnn {__version__}")
+    subparsers = parser.add_subparsers(title="commands", dest="command", metavar="COMMAND",
+                                       required=True)
+    for add in SUBCOMMANDS:
+        add(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``npgnn`` with ``argv`` (default: ``sys.argv[1:]``); returns the exit status.
+
+    Bad arguments exit with status 2 and a usage message (argparse's convention).
+    """
+    args = build_parser().parse_args(argv)
+    handler: Handler = args.handler
+    try:
+        return int(handler(args) or 0)
+    except BrokenPipeError:  # `npgnn demo | head`: the reader left; exit quietly (Python docs' recipe)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
