@@ -35,7 +35,13 @@ def run_demo(args: argparse.Namespace) -> int:
 
 
 # ---------------------------------------------------------------------------- the parser
-SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [add_demo]
+def _command_adders() -> list[Callable[[argparse._SubParsersAction], None]]:
+    from npgnn.commands import datasets, evaluate, train
+
+    return [add_demo, train.add, evaluate.add, datasets.add]
+
+
+SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = _command_adders()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -55,12 +61,19 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``npgnn`` with ``argv`` (default: ``sys.argv[1:]``); returns the exit status.
 
-    Bad arguments exit with status 2 and a usage message (argparse's convention).
+    Bad arguments exit with status 2 and a usage message (argparse's convention). A failure the
+    user can act on (a missing or corrupted file, a bad option value) prints one line,
+    ``npgnn: error: ...``, and exits with status 1; set NPGNN_DEBUG=1 for the traceback.
     """
     args = build_parser().parse_args(argv)
     handler: Handler = args.handler
     try:
         return int(handler(args) or 0)
+    except (OSError, ValueError, ImportError) as exc:
+        if os.environ.get("NPGNN_DEBUG") or isinstance(exc, BrokenPipeError):
+            raise
+        print(f"npgnn: error: {exc}", file=sys.stderr)
+        return 1
     except BrokenPipeError:  # `npgnn demo | head`: the reader left; exit quietly (Python docs' recipe)
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1

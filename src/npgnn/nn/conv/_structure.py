@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from npgnn.autodiff.tensor import Tensor
 from npgnn.graph import Graph
 from npgnn.ops.segments import Segments
 
@@ -27,7 +28,9 @@ def as_graph(edge_index: Any, num_nodes: int, *, name: str = "edge_index") -> Gr
                 f"{name}: the graph has {edge_index.num_nodes} nodes but x has {num_nodes} rows"
             )
         return edge_index
-    if hasattr(edge_index, "detach") and hasattr(edge_index, "numpy"):  # a torch tensor
+    if isinstance(edge_index, Tensor):  # e.g. a float array wrapped by the book-style forward
+        edge_index = edge_index.data
+    elif hasattr(edge_index, "detach") and hasattr(edge_index, "numpy"):  # a torch tensor
         edge_index = edge_index.detach().cpu().numpy()
     return Graph(edge_index=np.asarray(edge_index), num_nodes=num_nodes)
 

@@ -1,0 +1,38 @@
+"""A graph-blind baseline: an MLP on node features alone."""
+from __future__ import annotations
+
+from typing import Any
+
+from npgnn.autodiff.tensor import Tensor
+from npgnn.io import register_model
+from npgnn.models._features import feature_dropout
+from npgnn.nn import init
+from npgnn.nn.linear import Linear
+from npgnn.nn.module import Module
+from npgnn.ops import nn as F
+
+
+@register_model("mlp")
+class MLPClassifier(Module):
+    """dropout → Linear → ReLU → dropout → Linear; ignores the edges (the baseline GNNs must beat)."""
+
+    def __init__(self, in_channels: int, out_channels: int, hidden_channels: int = 64,
+                 dropout: float = 0.5, seed: int | None = None):
+        self.config = dict(in_channels=in_channels, out_channels=out_channels,
+                           hidden_channels=hidden_channels, dropout=dropout, seed=seed)
+        self.rng = init.make_rng(seed)
+        self.lin1 = Linear(in_channels, hidden_channels, weight_init="glorot", rng=self.rng)
+        self.lin2 = Linear(hidden_channels, out_channels, weight_init="glorot", rng=self.rng)
+        self.dropout = dropout
+
+    def get_config(self) -> dict[str, Any]:
+        return dict(self.config)
+
+    def forward(self, x: Any, edge_index: Any = None, return_hidden: bool = False) -> Tensor:
+        x = feature_dropout(x, self.dropout, self.training, self.rng)
+        hidden = F.relu(self.lin1(x))
+        out = self.lin2(feature_dropout(hidden, self.dropout, self.training, self.rng))
+        return (out, hidden) if return_hidden else out
+
+    def param_groups(self, weight_decay: float) -> list[dict[str, Any]]:
+        return [{"params": list(self.parameters()), "weight_decay": weight_decay}]
