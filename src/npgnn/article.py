@@ -38,6 +38,7 @@ from npgnn import ops
 from npgnn.autodiff import Tensor, enable_grad, no_grad
 from npgnn.graph import Graph
 from npgnn.nn.module import Module, Parameter
+from npgnn.ops.adjacency import Adjacency
 
 __all__ = [
     "Affine", "Aggregate", "GNNLayer", "GNN_Layer", "MessagePassing", "Softmax", "SoftmaxWithLoss",
@@ -107,8 +108,13 @@ def _check_3d(owner: str, name: str, x: Tensor, what: str = "(N, T, H)") -> None
         raise ValueError(f"{owner}: {name} must be 3-D {what}, got shape {x.shape}")
 
 
-def as_adjacency(adj_mat: Any, owner: str = "MessagePassing") -> np.ndarray | sp.csr_matrix:
-    """The article's adjacency as a float matrix for ``ops.spmm``: dense stays dense, sparse is CSR.
+def as_adjacency(adj_mat: Any, owner: str = "MessagePassing") -> np.ndarray | Adjacency:
+    """The article's adjacency as a float operand of ``ops.spmm``.
+
+    A sparse matrix (or a Graph) becomes an :class:`npgnn.ops.Adjacency`, whose transpose is built
+    once for every backward. A dense array stays dense, unless it is large and mostly zeros
+    (T >= 64, at most 10% non-zeros): then it is stored sparse too, since message passing over
+    it costs O(edges) instead of O(T²) (about 15x at T = 1,000; benchmarks/article_layers.py).
 
     Args:
         adj_mat: (T, T) array-like or scipy sparse matrix with ``A[i, j] != 0`` for an edge
@@ -130,7 +136,14 @@ def as_adjacency(adj_mat: Any, owner: str = "MessagePassing") -> np.ndarray | sp
             f"{owner}: adj_mat must be a square (T, T) matrix with A[i, j] != 0 for an edge "
             f"j -> i, got shape {adj.shape}"
         )
+    if sp.issparse(adj):
+        return Adjacency(adj)
+    if adj.shape[0] >= _SPARSE_MIN_NODES and np.count_nonzero(adj) <= _SPARSE_MAX_DENSITY * adj.size:
+        return Adjacency(adj)
     return adj
+
+
+_SPARSE_MIN_NODES, _SPARSE_MAX_DENSITY = 64, 0.1
 
 
 # ---------------------------------------------------------------------------- layers
@@ -200,7 +213,7 @@ class MessagePassing(_ArticleLayer):
         return super().backward(dout)
 
     def extra_repr(self) -> str:
-        kind = "sparse" if sp.issparse(self.adj) else "dense"
+        kind = "sparse" if isinstance(self.adj, Adjacency) else "dense"
         return f"num_nodes={self.num_nodes}, {kind}"
 
 
