@@ -69,11 +69,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler: Handler = args.handler
     try:
         return int(handler(args) or 0)
-    except (OSError, ValueError, ImportError) as exc:
-        if os.environ.get("NPGNN_DEBUG") or isinstance(exc, BrokenPipeError):
-            raise
-        print(f"npgnn: error: {exc}", file=sys.stderr)
-        return 1
     except BrokenPipeError:  # `npgnn demo | head`: the reader left; exit quietly (Python docs' recipe)
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except (OSError, ValueError, ImportError) as exc:
+        if os.environ.get("NPGNN_DEBUG"):
+            raise
+        print(f"npgnn: error: {exc}", file=sys.stderr)
         return 1
