@@ -1,0 +1,147 @@
+"""``GATv2Conv``: dynamic graph attention (Brody et al. 2022), with PyG 2.8.1's semantics."""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from npgnn.autodiff.tensor import Tensor
+from npgnn.nn import init
+from npgnn.nn.conv._structure import as_graph
+from npgnn.nn.conv.gat import (
+    FillValue,
+    _check_options,
+    _check_x,
+    _combine_heads,
+    _resolve_edge_attr,
+    attention_structure,
+    edge_attr_with_loops,
+)
+from npgnn.nn.linear import Linear
+from npgnn.nn.module import Module, Parameter
+from npgnn.ops import math as M
+from npgnn.ops import nn as F
+from npgnn.ops.graph import edge_spmm, pairwise_edge_score, segment_softmax
+
+
+class GATv2Conv(Module):
+    r"""GATv2 layer: attention scored after the nonlinearity; the same function as PyG's GATv2Conv.
+
+    For every head k (H heads of C channels), with x_l = lin_l(x), x_r = lin_r(x) viewed as
+    (N, H, C):
+
+        e[ji, k] = Σ_c att[k, c] · LeakyReLU(x_l[j, k, c] + x_r[i, k, c] (+ lin_edge(e_ji)[k, c]))
+        α[ji, k] = exp(e[ji, k]) / Σ_{j' -> i} exp(e[j'i, k])     (softmax over i's in-edges)
+        out[i, k] = Σ_{j -> i} α[ji, k] x_l[j, k]                                    (N, H, C)
+
+    then concatenation (N, H·C) or the mean over heads (N, C), plus ``res(x)`` and ``bias``.
+    Unlike GAT the score is not a sum of two per-node scalars, so it needs an (E, H, C)
+    pre-activation: :func:`npgnn.ops.graph.pairwise_edge_score` holds one such buffer during the
+    forward and recomputes it in the backward (nothing of that size is kept in between); with
+    edge features the projected (E', H, C) edge term is a second one.
+
+    Self-loops, dropout, edge features (``edge_dim``, ``fill_value``), ``residual`` and the call
+    signature are as in :class:`~npgnn.nn.conv.gat.GATConv`.
+
+    Args:
+        in_channels, out_channels, heads, concat, negative_slope, dropout, add_self_loops,
+        edge_dim, fill_value, residual, rng, dtype: as GATConv.
+        bias: learn the biases of ``lin_l``/``lin_r`` and the output bias (PyG ties all three
+            to this flag).
+        share_weights: use one linear map for both sides (``lin_r`` is ``lin_l``).
+
+    Parameters (PyG's names and shapes): ``lin_l.weight``, ``lin_r.weight`` (H·C, F) and their
+    biases (H·C,); ``att`` (1, H, C); ``bias`` (H·C,) or (C,); ``lin_edge.weight`` (H·C, D)
+    with ``edge_dim``; ``res.weight`` with ``residual``. With ``share_weights`` the shared map is
+    listed once, as ``lin_l`` (PyG's ``state_dict`` also repeats it under ``lin_r``).
+    Initialisation as PyG: Glorot-uniform weights and ``att``, U(±1/sqrt(F)) for the ``lin_l``/
+    ``lin_r`` biases, zero output bias.
+
+    Returns / Raises: as GATConv.
+
+    Example:
+        >>> conv = GATv2Conv(4, 8, heads=2, rng=0)
+        >>> conv(np.ones((3, 4), dtype=np.float32), np.array([[0, 1], [1, 2]])).shape
+        (3, 16)
+    """
+
+    def __init__(
+        self, in_channels: int, out_channels: int, heads: int = 1, concat: bool = True,
+        negative_slope: float = 0.2, dropout: float = 0.0, add_self_loops: bool = True,
+        edge_dim: int | None = None, fill_value: FillValue = "mean", bias: bool = True,
+        share_weights: bool = False, residual: bool = False, *, rng: init.RngLike = None,
+        dtype: Any = np.float32,
+    ):
+        _check_options(type(self).__name__, in_channels, out_channels, heads, dropout,
+                       edge_dim, fill_value)
+        self.in_channels, self.out_channels = int(in_channels), int(out_channels)
+        self.heads, self.concat = int(heads), bool(concat)
+        self.negative_slope, self.dropout = float(negative_slope), float(dropout)
+        self.add_self_loops, self.fill_value = bool(add_self_loops), fill_value
+        self.edge_dim = edge_dim
+        self.share_weights, self.residual = bool(share_weights), bool(residual)
+        self.rng = init.make_rng(rng)
+        hc = self.heads * self.out_channels
+        total = hc if concat else self.out_channels
+        self.lin_l = Linear(self.in_channels, hc, bias=bias, weight_init="glorot", dtype=dtype)
+        self.lin_r = self.lin_l if share_weights else Linear(
+            self.in_channels, hc, bias=bias, weight_init="glorot", dtype=dtype)
+        self.att = Parameter(np.zeros((1, self.heads, self.out_channels), dtype=dtype))
+        self.lin_edge = None
+        if edge_dim is not None:
+            self.lin_edge = Linear(int(edge_dim), hc, bias=False, weight_init="glorot", dtype=dtype)
+        self.res = Linear(self.in_channels, total, bias=False, weight_init="glorot",
+                          dtype=dtype) if residual else None
+        self.bias = Parameter(np.zeros(total, dtype=dtype)) if bias else None
+        self.reset_parameters()
+
+    def reset_parameters(self, rng: init.RngLike = None) -> None:
+        """Glorot weights and ``att``; PyG's U(±1/sqrt(F)) for the lin_l/lin_r biases; zero bias."""
+        rng = self.rng if rng is None else init.make_rng(rng)
+        lin_r = None if self.share_weights else self.lin_r
+        for lin in (self.lin_l, lin_r, self.lin_edge, self.res):
+            if lin is None:
+                continue
+            lin.reset_parameters(rng)
+            if lin.bias is not None:
+                bound = 1.0 / math.sqrt(lin.in_features)
+                lin.bias.data[...] = rng.uniform(-bound, bound, lin.bias.shape)
+        self.att.data[...] = init.glorot_uniform(self.att.shape, rng, self.att.dtype)
+        if self.bias is not None:
+            self.bias.data[...] = 0
+
+    def forward(
+        self, x: Any, edge_index: Any, edge_attr: Any = None,
+        return_attention_weights: bool = False,
+    ) -> Tensor | tuple[Tensor, tuple[np.ndarray, Tensor]]:
+        name = type(self).__name__
+        x = _check_x(name, x, self.in_channels)
+        n, heads, c = x.shape[0], self.heads, self.out_channels
+        st = attention_structure(as_graph(edge_index, n), self.add_self_loops)
+        edge_attr = _resolve_edge_attr(name, edge_attr, edge_index, self.lin_edge, st)
+
+        x_l = M.reshape(self.lin_l(x), (n, heads, c))                       # (N, H, C)
+        x_r = x_l if self.share_weights else M.reshape(self.lin_r(x), (n, heads, c))
+        edge_term = None
+        if edge_attr is not None:
+            ea = edge_attr_with_loops(edge_attr, st, self.fill_value)       # (E', D)
+            edge_term = M.reshape(self.lin_edge(ea), (-1, heads, c))        # (E', H, C)
+        score = pairwise_edge_score(x_l, x_r, self.att, (st.sources, st.targets),
+                                    self.negative_slope, edge_term)         # (E', H)
+        alpha = segment_softmax(score, st.targets)                          # (E', H)
+        alpha = F.dropout(alpha, self.dropout, self.training, self.rng)
+        out = edge_spmm(alpha, x_l, st.sorted_index, n, target_segments=st.targets)  # (N,H,C)
+        out = _combine_heads(out, self.concat, n, heads * c)
+        if self.res is not None:
+            out = out + self.res(x)
+        if self.bias is not None:
+            out = out + self.bias
+        if return_attention_weights:
+            return out, (st.edge_index, st.in_input_order(alpha))
+        return out
+
+    def extra_repr(self) -> str:
+        return (f"{self.in_channels}, {self.out_channels}, heads={self.heads}, "
+                f"concat={self.concat}, share_weights={self.share_weights}, "
+                f"add_self_loops={self.add_self_loops}")

@@ -1,0 +1,425 @@
+"""GATConv against PyG's GATConv with identical weights, its gradients, dropout and corner cases.
+
+Also the gradient check of ``npgnn.ops.graph.pairwise_edge_score`` (GATv2's fused score op).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import npgnn
+from npgnn import Tensor
+from npgnn.graph import Graph
+from npgnn.nn.conv.gat import GATConv, attention_structure
+from npgnn.ops.graph import pairwise_edge_score
+
+torch = pytest.importorskip("torch")
+pyg_nn = pytest.importorskip("torch_geometric.nn")
+
+F_IN, C_OUT = 5, 4
+TOL = {np.float64: {"rtol": 1e-10, "atol": 1e-10}, np.float32: {"rtol": 1e-5, "atol": 1e-5}}
+TORCH_DTYPE = {np.float64: torch.float64, np.float32: torch.float32}
+
+
+def random_graph(seed: int = 0, num_nodes: int = 12, num_edges: int = 40) -> np.ndarray:
+    """A directed edge list with duplicate edges, self-loops (one node twice) and 2 isolated nodes.
+
+    Nodes num_nodes-2 and num_nodes-1 are on no edge at all.
+    """
+    rng = np.random.default_rng(seed)
+    active = num_nodes - 2
+    src = rng.integers(0, active, num_edges)
+    dst = rng.integers(0, active, num_edges)
+    dst = np.where(src == dst, (dst + 1) % active, dst)
+    src[:4], dst[:4] = src[4:8], dst[4:8]  # four duplicate edges
+    loops = np.array([1, 3, 3, 6]) % active  # node 3 has two self-loops
+    ei = np.concatenate([np.stack([src, dst]), np.stack([loops, loops])], axis=1)
+    return ei[:, rng.permutation(ei.shape[1])]
+
+
+def copy_weights(ours: npgnn.nn.Module, theirs: torch.nn.Module) -> None:
+    """PyG's state_dict into ours, name for name (through npgnn.interop when it is there)."""
+    try:
+        from npgnn.interop import load_pyg_state_dict
+    except ImportError:  # pragma: no cover - interop is written in parallel
+        ours.load_state_dict({k: v.detach().numpy() for k, v in theirs.state_dict().items()})
+    else:
+        load_pyg_state_dict(ours, theirs.state_dict())
+
+
+def randomize_bias(theirs: torch.nn.Module, seed: int = 5) -> None:
+    """PyG starts the bias at 0; a random one also tests its value and gradient."""
+    gen = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        theirs.bias.copy_(torch.randn(theirs.bias.shape, generator=gen, dtype=theirs.bias.dtype))
+
+
+def compare_with_pyg(ours, theirs, x, edge_index, dtype, edge_attr=None, seed=0):
+    """Run both on the same input and check outputs, attention, x gradient and parameter grads."""
+    tol = TOL[dtype]
+    x = x.astype(dtype)
+    xt = torch.tensor(x, requires_grad=True)
+    eat = None if edge_attr is None else torch.tensor(edge_attr.astype(dtype))
+    out_t, (ei_t, alpha_t) = theirs(
+        xt, torch.tensor(edge_index), eat, return_attention_weights=True
+    )
+    cot = np.random.default_rng(seed).standard_normal(tuple(out_t.shape)).astype(dtype)
+    out_t.backward(torch.tensor(cot))
+
+    xn = Tensor(x, requires_grad=True)
+    ean = None if edge_attr is None else Tensor(edge_attr.astype(dtype))
+    out, (ei, alpha) = ours(xn, edge_index, ean, return_attention_weights=True)
+    out.backward(cot)
+
+    assert out.dtype == dtype
+    np.testing.assert_array_equal(ei, ei_t.numpy())
+    np.testing.assert_allclose(out.data, out_t.detach().numpy(), **tol)
+    np.testing.assert_allclose(alpha.data, alpha_t.detach().numpy(), **tol)
+    np.testing.assert_allclose(xn.grad, xt.grad.numpy(), **tol)
+    ours_params = dict(ours.named_parameters())
+    theirs_params = dict(theirs.named_parameters())
+    assert sorted(ours_params) == sorted(theirs_params)
+    for name, p in theirs_params.items():
+        assert ours_params[name].shape == tuple(p.shape), name
+        np.testing.assert_allclose(ours_params[name].grad, p.grad.numpy(), **tol, err_msg=name)
+
+
+# ---------------------------------------------------------------------------- PyG parity
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("heads", [1, 8])
+@pytest.mark.parametrize("concat", [True, False])
+@pytest.mark.parametrize("add_self_loops", [True, False])
+def test_matches_pyg(dtype, heads, concat, add_self_loops):
+    torch.manual_seed(heads)
+    theirs = pyg_nn.GATConv(
+        F_IN, C_OUT, heads=heads, concat=concat, add_self_loops=add_self_loops
+    ).to(TORCH_DTYPE[dtype])
+    randomize_bias(theirs)
+    ours = GATConv(
+        F_IN, C_OUT, heads=heads, concat=concat, add_self_loops=add_self_loops, rng=0, dtype=dtype
+    )
+    copy_weights(ours, theirs)
+    x = np.random.default_rng(1).standard_normal((12, F_IN))
+    compare_with_pyg(ours, theirs, x, random_graph(heads), dtype)
+
+
+@pytest.mark.parametrize("fill_value", ["mean", "add", "max", "min", 0.5])
+@pytest.mark.parametrize("add_self_loops", [True, False])
+def test_edge_features_match_pyg(fill_value, add_self_loops):
+    torch.manual_seed(0)
+    theirs = pyg_nn.GATConv(
+        F_IN, C_OUT, heads=3, edge_dim=2, fill_value=fill_value, add_self_loops=add_self_loops
+    ).double()
+    randomize_bias(theirs)
+    ours = GATConv(
+        F_IN,
+        C_OUT,
+        heads=3,
+        edge_dim=2,
+        fill_value=fill_value,
+        add_self_loops=add_self_loops,
+        rng=0,
+        dtype=np.float64,
+    )
+    copy_weights(ours, theirs)
+    rng = np.random.default_rng(2)
+    ei = random_graph(3)
+    compare_with_pyg(
+        ours,
+        theirs,
+        rng.standard_normal((12, F_IN)),
+        ei,
+        np.float64,
+        edge_attr=rng.standard_normal((ei.shape[1], 2)),
+    )
+
+
+@pytest.mark.parametrize("add_self_loops", [True, False])
+def test_target_sorted_input_matches_pyg(add_self_loops):
+    # edges already grouped by target: the structure skips its internal permutation
+    torch.manual_seed(1)
+    theirs = pyg_nn.GATConv(
+        F_IN, C_OUT, heads=2, edge_dim=2, add_self_loops=add_self_loops
+    ).double()
+    randomize_bias(theirs)
+    ours = GATConv(
+        F_IN, C_OUT, heads=2, edge_dim=2, add_self_loops=add_self_loops, rng=0, dtype=np.float64
+    )
+    copy_weights(ours, theirs)
+    ei = random_graph(7)
+    ei = ei[:, np.argsort(ei[1], kind="stable")]
+    rng = np.random.default_rng(8)
+    compare_with_pyg(
+        ours,
+        theirs,
+        rng.standard_normal((12, F_IN)),
+        ei,
+        np.float64,
+        edge_attr=rng.standard_normal((ei.shape[1], 2)),
+    )
+    structure = attention_structure(Graph(ei, num_nodes=12), add_self_loops)
+    assert (structure.to_input is None) == (not add_self_loops)  # loops come last
+    assert (structure.feature_rows is None) == (not add_self_loops)
+
+
+def test_residual_matches_pyg():
+    torch.manual_seed(0)
+    theirs = pyg_nn.GATConv(F_IN, C_OUT, heads=2, concat=False, residual=True).double()
+    randomize_bias(theirs)
+    ours = GATConv(F_IN, C_OUT, heads=2, concat=False, residual=True, rng=0, dtype=np.float64)
+    copy_weights(ours, theirs)
+    x = np.random.default_rng(3).standard_normal((12, F_IN))
+    compare_with_pyg(ours, theirs, x, random_graph(4), np.float64)
+
+
+def test_parameters_have_pygs_names_shapes_and_init():
+    conv = GATConv(F_IN, C_OUT, heads=8, edge_dim=3, rng=0)
+    shapes = {k: v.shape for k, v in conv.named_parameters()}
+    theirs = pyg_nn.GATConv(F_IN, C_OUT, heads=8, edge_dim=3)
+    assert shapes == {k: tuple(v.shape) for k, v in theirs.named_parameters()}
+    assert all(p.dtype == np.float32 for p in conv.parameters())
+    bound = np.sqrt(6 / (8 + C_OUT))  # glorot on (1, H, C)
+    assert np.abs(conv.att_src.data).max() <= bound and np.abs(conv.att_src.data).std() > 0
+    np.testing.assert_array_equal(conv.bias.data, 0)
+    assert GATConv(F_IN, C_OUT, heads=8, concat=False, rng=0).bias.shape == (C_OUT,)
+    assert "bias" not in dict(GATConv(F_IN, C_OUT, bias=False, rng=0).named_parameters())
+
+
+def test_torch_inputs_are_accepted():
+    conv = GATConv(F_IN, C_OUT, heads=2, rng=0, dtype=np.float64)
+    x = np.random.default_rng(0).standard_normal((12, F_IN))
+    ei = random_graph(0)
+    expected = conv(Tensor(x), ei).data
+    np.testing.assert_allclose(conv(torch.tensor(x), torch.tensor(ei)).data, expected)
+
+
+# ---------------------------------------------------------------------------- gradients
+@pytest.mark.parametrize("heads,concat", [(1, True), (3, False)])
+def test_gradcheck_x(heads, concat):
+    conv = GATConv(3, 2, heads=heads, concat=concat, rng=1, dtype=np.float64)
+    conv.bias.data[...] = np.random.default_rng(1).standard_normal(conv.bias.shape)
+    ei = np.array([[0, 1, 2, 2, 3, 0, 1], [1, 2, 0, 1, 1, 1, 1]])  # duplicate 0->1, node 4 alone
+    x = np.random.default_rng(0).standard_normal((5, 3))
+    assert npgnn.gradcheck(lambda t: conv(t, ei), x)
+
+
+def test_gradcheck_x_with_edge_features_and_no_self_loops():
+    conv = GATConv(3, 2, heads=2, edge_dim=2, add_self_loops=False, rng=1, dtype=np.float64)
+    ei = np.array([[0, 1, 2, 2, 3, 3], [1, 2, 0, 1, 1, 3]])
+    rng = np.random.default_rng(0)
+    x, ea = rng.standard_normal((5, 3)), rng.standard_normal((6, 2))
+    assert npgnn.gradcheck(lambda t, e: conv(t, ei, e), x, ea)
+
+
+def test_same_layer_twice_sums_gradients():
+    # conv∘conv uses lin.weight twice: its gradient is right only if both uses accumulate
+    conv = GATConv(3, 3, heads=2, concat=False, rng=0, dtype=np.float64)
+    ei = random_graph(1, num_nodes=6, num_edges=10)
+    x = np.random.default_rng(0).standard_normal((6, 3))
+    assert npgnn.gradcheck(lambda w: _with_weight(conv, w, x, ei), conv.lin.weight.data.copy())
+
+
+def _with_weight(conv: GATConv, w: Tensor, x: np.ndarray, ei: np.ndarray) -> Tensor:
+    """conv∘conv with the lin weight replaced by ``w`` (for a gradient check of a tied weight)."""
+    saved = conv.lin.weight
+    conv.lin.weight = w
+    try:
+        return conv(conv(Tensor(x), ei), ei)
+    finally:
+        conv.lin.weight = saved
+
+
+# ---------------------------------------------------------------------------- the Graph cache
+def test_graph_input_caches_structure_and_matches_array_input():
+    conv = GATConv(F_IN, C_OUT, heads=2, rng=0, dtype=np.float64)
+    ei = random_graph(2)
+    x = np.random.default_rng(0).standard_normal((12, F_IN))
+    g = Graph(ei, num_nodes=12)
+    out1, (ei1, _) = conv(Tensor(x), g, return_attention_weights=True)
+    assert ("attention_structure", True) in g._cache
+    cached = g._cache[("attention_structure", True)]
+    out2 = conv(Tensor(x), g)
+    assert g._cache[("attention_structure", True)] is cached
+    np.testing.assert_array_equal(out1.data, out2.data)
+    np.testing.assert_allclose(out1.data, conv(Tensor(x), ei).data, rtol=1e-14)
+    assert ei1.shape == (2, 40 + 4 - 4 + 12)  # loops dropped, 12 added
+
+
+# ---------------------------------------------------------------------------- dropout
+def test_dropout_eval_is_deterministic_and_training_drops_coefficients():
+    conv = GATConv(F_IN, C_OUT, heads=4, dropout=0.5, rng=0, dtype=np.float64)
+    plain = GATConv(F_IN, C_OUT, heads=4, rng=0, dtype=np.float64)
+    x = Tensor(np.random.default_rng(0).standard_normal((12, F_IN)))
+    ei = random_graph(0)
+    conv.eval()
+    out_a, (_, alpha_eval) = conv(x, ei, return_attention_weights=True)
+    np.testing.assert_array_equal(out_a.data, conv(x, ei).data)
+    np.testing.assert_array_equal(out_a.data, plain(x, ei).data)
+
+    conv.train()
+    _, (_, alpha1) = conv(x, ei, return_attention_weights=True)
+    _, (_, alpha2) = conv(x, ei, return_attention_weights=True)
+    dropped = alpha1.data == 0
+    assert 0.3 < dropped.mean() < 0.7
+    np.testing.assert_allclose(alpha1.data[~dropped], alpha_eval.data[~dropped] / 0.5)
+    assert not np.array_equal(alpha1.data, alpha2.data)
+    # the layer's rng makes training runs reproducible
+    again = GATConv(F_IN, C_OUT, heads=4, dropout=0.5, rng=0, dtype=np.float64)
+    _, (_, alpha3) = again(x, ei, return_attention_weights=True)
+    np.testing.assert_array_equal(alpha3.data, alpha1.data)
+
+
+# ---------------------------------------------------------------------------- defined behaviour
+def test_node_without_in_edges_gets_bias_without_self_loops():
+    conv = GATConv(F_IN, C_OUT, heads=2, add_self_loops=False, rng=0, dtype=np.float64)
+    conv.bias.data[...] = np.arange(2 * C_OUT)
+    x = np.random.default_rng(0).standard_normal((12, F_IN))
+    out = conv(Tensor(x), random_graph(0)).data
+    np.testing.assert_array_equal(out[10], conv.bias.data)  # isolated nodes 10, 11
+    np.testing.assert_array_equal(out[11], conv.bias.data)
+
+
+@pytest.mark.parametrize("concat", [True, False])
+def test_edgeless_graph(concat):
+    conv = GATConv(F_IN, C_OUT, heads=3, concat=concat, rng=0, dtype=np.float64)
+    conv.bias.data[...] = 1.0
+    x = Tensor(np.random.default_rng(0).standard_normal((4, F_IN)), requires_grad=True)
+    empty = np.empty((2, 0), dtype=np.int64)
+    out, (ei, alpha) = conv(x, empty, return_attention_weights=True)
+    np.testing.assert_array_equal(ei, np.stack([np.arange(4), np.arange(4)]))
+    np.testing.assert_array_equal(alpha.data, np.ones((4, 3)))  # each node attends to itself
+    h = (x.data @ conv.lin.weight.data.T).reshape(4, 3, C_OUT)
+    expected = h.reshape(4, -1) if concat else h.mean(axis=1)
+    np.testing.assert_allclose(out.data, expected + 1.0, rtol=1e-14)
+    out.sum().backward()
+    assert x.grad.shape == x.shape
+
+    no_loops = GATConv(
+        F_IN, C_OUT, heads=3, concat=concat, add_self_loops=False, rng=0, dtype=np.float64
+    )
+    out, (ei, alpha) = no_loops(x, empty, return_attention_weights=True)
+    assert ei.shape == (2, 0) and alpha.shape == (0, 3)
+    np.testing.assert_array_equal(out.data, np.zeros((4, C_OUT * (3 if concat else 1))))
+
+
+def test_one_node_graph():
+    conv = GATConv(F_IN, C_OUT, heads=2, rng=0, dtype=np.float64)
+    x = np.random.default_rng(0).standard_normal((1, F_IN))
+    out = conv(Tensor(x), np.empty((2, 0), dtype=np.int64)).data
+    np.testing.assert_allclose(out, x @ conv.lin.weight.data.T, rtol=1e-14)
+
+
+def test_book_style_forward_backward():
+    conv = GATConv(F_IN, C_OUT, heads=2, rng=0, dtype=np.float64)
+    x = np.random.default_rng(0).standard_normal((12, F_IN))
+    ei = random_graph(0)
+    out = conv.forward(x, ei)
+    assert isinstance(out, np.ndarray) and out.shape == (12, 2 * C_OUT)
+    dout = np.random.default_rng(1).standard_normal(out.shape)
+    dx = conv.backward(dout)
+    xt = Tensor(x, requires_grad=True)
+    conv(xt, ei).backward(dout)
+    np.testing.assert_allclose(dx, xt.grad, rtol=1e-12)
+    out, (ei_loops, alpha) = conv.forward(x, ei, return_attention_weights=True)  # tuples too
+    assert isinstance(alpha, np.ndarray) and alpha.shape == (ei_loops.shape[1], 2)
+    np.testing.assert_allclose(conv.backward(dout), dx, rtol=1e-12)
+
+
+# ---------------------------------------------------------------------------- errors
+def test_bad_inputs_raise():
+    conv = GATConv(F_IN, C_OUT, heads=2, rng=0)
+    x = np.zeros((12, F_IN), dtype=np.float32)
+    ei = random_graph(0)
+    with pytest.raises(ValueError, match=r"x must have shape \(num_nodes, 5\)"):
+        conv(Tensor(np.zeros((12, 3))), ei)
+    with pytest.raises(ValueError, match="batch of signals"):
+        conv(Tensor(np.zeros((2, 12, F_IN))), ei)
+    with pytest.raises(TypeError, match="x must hold floats"):
+        conv(Tensor(np.zeros((12, F_IN), dtype=np.int64)), ei)
+    with pytest.raises(IndexError, match=r"must lie in \[0, 12\)"):
+        conv(Tensor(x), np.array([[0, 12], [1, 2]]))
+    with pytest.raises(ValueError, match=r"shape \(2, E\)"):
+        conv(Tensor(x), ei.T)
+    with pytest.raises(ValueError, match="the graph has 13 nodes but x has 12 rows"):
+        conv(Tensor(x), Graph(ei, num_nodes=13))
+    with pytest.raises(ValueError, match="construct it with edge_dim"):
+        conv(Tensor(x), ei, Tensor(np.zeros((ei.shape[1], 2))))
+    with_edges = GATConv(F_IN, C_OUT, edge_dim=2, rng=0)
+    with pytest.raises(ValueError, match=r"edge_attr must have shape \(44, 2\)"):
+        with_edges(Tensor(x), ei, Tensor(np.zeros((40, 2))))
+
+
+@pytest.mark.parametrize(
+    "kwargs,match",
+    [
+        ({"heads": 0}, "heads must be a positive int"),
+        ({"in_channels": (3, 4)}, "bipartite"),
+        ({"dropout": 1.0}, r"dropout must lie in \[0, 1\)"),
+        ({"edge_dim": 0}, "edge_dim must be a positive int"),
+        ({"fill_value": "median"}, "fill_value must be"),
+    ],
+)
+def test_bad_options_raise(kwargs, match):
+    args = {"in_channels": F_IN, "out_channels": C_OUT} | kwargs
+    with pytest.raises(ValueError, match=match):
+        GATConv(**args)
+
+
+def test_repr():
+    assert repr(GATConv(F_IN, C_OUT, heads=8, rng=0)).startswith(
+        "GATConv(5, 4, heads=8, concat=True"
+    )
+
+
+# ---------------------------------------------------------------------------- pairwise_edge_score
+def _dense_pairwise_score(xs, xt, att, ei, slope, xe=None):
+    z = xs[ei[0]] + xt[ei[1]] + (0 if xe is None else xe)
+    return (np.where(z > 0, z, slope * z) * att.reshape(1, *xs.shape[1:])).sum(-1)
+
+
+@pytest.mark.parametrize("with_edge_term", [False, True])
+def test_pairwise_edge_score_forward_and_gradcheck(with_edge_term):
+    rng = np.random.default_rng(0)
+    ei = np.array([[0, 1, 2, 2, 3, 0, 3], [1, 2, 0, 1, 1, 1, 3]])
+    xs, xt = rng.standard_normal((4, 2, 3)), rng.standard_normal((5, 2, 3))
+    att = rng.standard_normal((1, 2, 3))
+    xe = rng.standard_normal((7, 2, 3)) if with_edge_term else None
+    out = pairwise_edge_score(xs, xt, att, ei, 0.2, xe)
+    np.testing.assert_allclose(
+        out.data, _dense_pairwise_score(xs, xt, att, ei, 0.2, xe), rtol=1e-14
+    )
+    if with_edge_term:
+        assert npgnn.gradcheck(
+            lambda a, b, c, d: pairwise_edge_score(a, b, c, ei, 0.2, d), xs, xt, att, xe
+        )
+    else:
+        assert npgnn.gradcheck(lambda a, b, c: pairwise_edge_score(a, b, c, ei, 0.2), xs, xt, att)
+
+
+def test_pairwise_edge_score_empty_and_errors():
+    xs = np.ones((3, 2, 2))
+    out = pairwise_edge_score(
+        Tensor(xs, requires_grad=True), xs, np.ones((2, 2)), np.empty((2, 0), dtype=np.int64)
+    )
+    assert out.shape == (0, 2)
+    with pytest.raises(ValueError, match="att must have shape"):
+        pairwise_edge_score(xs, xs, np.ones(4), np.array([[0], [1]]))
+    with pytest.raises(IndexError, match="sources"):
+        pairwise_edge_score(xs, xs, np.ones((2, 2)), np.array([[3], [1]]))
+    with pytest.raises(ValueError, match="edge_term must have shape"):
+        pairwise_edge_score(
+            xs, xs, np.ones((2, 2)), np.array([[0], [1]]), edge_term=np.ones((2, 2, 2))
+        )
+
+
+def test_sparse_features_give_the_dense_result():
+    import scipy.sparse as sp
+
+    x = sp.random(12, F_IN, density=0.4, format="csr", random_state=0, dtype=np.float64)
+    conv = GATConv(F_IN, C_OUT, heads=2, residual=True, rng=0, dtype=np.float64)
+    ei = random_graph(0)
+    out = conv(x, ei)
+    np.testing.assert_allclose(out.data, conv(Tensor(x.toarray()), ei).data, rtol=1e-13)
+    out.sum().backward()  # gradients reach the weights (a sparse x itself takes none)
+    assert conv.lin.weight.grad is not None and conv.att_src.grad is not None
