@@ -66,7 +66,8 @@ class Segments:
 
     def sum(self, values: np.ndarray) -> np.ndarray:
         """out[s] = Σ_{e: index[e]=s} values[e]; empty segments give 0.  (E, ...) -> (S, ...)."""
-        flat = values.reshape(self.num_items, -1)
+        width = int(np.prod(values.shape[1:], dtype=np.int64))  # not -1: E may be 0
+        flat = values.reshape(self.num_items, width)
         out = self.matrix(values.dtype) @ flat
         return np.asarray(out, dtype=values.dtype).reshape((self.num_segments,) + values.shape[1:])
 

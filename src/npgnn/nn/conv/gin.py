@@ -1,0 +1,81 @@
+"""``GINConv``: the Graph Isomorphism Network layer (Xu et al., 2019), numerically PyG's."""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from npgnn.autodiff.tensor import Tensor, as_tensor
+from npgnn.nn import init
+from npgnn.nn.conv._structure import as_graph
+from npgnn.nn.conv.message_passing import MessagePassing
+from npgnn.nn.module import Module, Parameter
+
+
+class GINConv(MessagePassing):
+    r"""GIN: ``x'_i = h_Θ((1 + ε) · x_i + Σ_{j -> i} x_j)``.
+
+    The sum runs over the incoming edges of i: duplicate edges count once per copy, an existing
+    self-loop i -> i adds x_i once more (no self-loop is added: the (1 + ε) x_i term plays that
+    role), and an isolated node gives h_Θ((1 + ε) x_i). Edge weights are not used (as in PyG).
+
+    Args:
+        nn: the network h_Θ mapping (N, F_in) to (N, F_out), e.g.
+            ``Sequential(Linear(F_in, H), ReLU(), Linear(H, F_out))`` or an :class:`npgnn.nn.mlp.MLP`
+            (the GIN paper uses 2-layer MLPs with batch norm).
+        eps: initial ε.
+        train_eps: learn ε (a Parameter of shape (1,)); otherwise ε is a (1,) buffer. Both are
+            saved under PyG's name ``eps``.
+
+    Shapes:
+        x: (N, F_in); edge_index: (2, E) or a Graph; output: what ``nn`` returns, (N, F_out).
+
+    Parameters: ``nn.<...>`` (those of ``nn``) and ``eps`` (1,).
+
+    Example:
+        >>> import numpy as np
+        >>> from npgnn.nn import Linear, ReLU, Sequential
+        >>> conv = GINConv(Sequential(Linear(3, 8, rng=0), ReLU(), Linear(8, 2, rng=1)))
+        >>> conv(np.ones((4, 3), np.float32), np.array([[0, 1, 2], [1, 2, 3]])).shape
+        (4, 2)
+    """
+
+    def __init__(self, nn: Module, eps: float = 0.0, train_eps: bool = False, *,
+                 dtype: Any = np.float32):
+        super().__init__(aggr="sum")
+        if not callable(nn):
+            raise TypeError(f"GINConv: nn must be a Module (or callable), got {type(nn).__name__}")
+        self.nn = nn
+        self.initial_eps = float(eps)
+        self.train_eps = bool(train_eps)
+        value = np.full(1, self.initial_eps, dtype=dtype)
+        if self.train_eps:
+            self.eps = Parameter(value)
+        else:
+            self.register_buffer("eps", value)
+
+    def reset_parameters(self, rng: init.RngLike = None) -> None:
+        """Reset ``nn`` (when it has ``reset_parameters``) and set ε back to its initial value."""
+        reset = getattr(self.nn, "reset_parameters", None)
+        if reset is not None:
+            reset(init.make_rng(rng))
+        eps = self.eps.data if isinstance(self.eps, Tensor) else self.eps
+        eps[...] = self.initial_eps
+
+    def forward(self, x: Any, edge_index: Any) -> Tensor:
+        if isinstance(x, tuple):
+            raise TypeError("GINConv: x must be one (N, F) array; bipartite (x_src, x_dst) pairs "
+                            "are not supported")
+        x = as_tensor(x)
+        if x.ndim != 2:
+            raise ValueError(f"GINConv: x must have shape (N, F), got {x.shape}")
+        g = as_graph(edge_index, x.shape[0])
+        eps = self.eps if isinstance(self.eps, Tensor) else np.asarray(self.eps, x.dtype)
+        out = self.propagate(g, x=x) + (1 + eps) * x
+        return self.nn(out)
+
+    def __repr__(self) -> str:
+        return f"GINConv(nn={self.nn})"
+
+    def extra_repr(self) -> str:
+        return f"eps={self.initial_eps}, train_eps={self.train_eps}"

@@ -1,0 +1,122 @@
+"""``SAGEConv``: GraphSAGE (Hamilton et al., 2017), numerically PyG's ``SAGEConv``."""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from npgnn.autodiff.function import Function
+from npgnn.autodiff.tensor import Tensor, as_tensor
+from npgnn.nn import init
+from npgnn.nn.conv._structure import as_graph
+from npgnn.nn.conv.message_passing import MessagePassing, check_aggr
+from npgnn.nn.linear import Linear
+from npgnn.ops.nn import relu
+
+
+class L2Normalize(Function):
+    """y = x / max(‖x‖₂, eps) over the last axis (``torch.nn.functional.normalize``).
+
+    Backward: where ‖x‖ > eps, dx = (g − y ⟨g, y⟩) / ‖x‖; elsewhere dx = g / eps. A zero row
+    gives a zero output and a finite gradient.
+    """
+
+    def __init__(self, eps: float = 1e-12):
+        self.eps = eps
+
+    def forward(self, x):
+        norm = np.sqrt(np.sum(x * x, axis=-1, keepdims=True))
+        self.big = norm > self.eps
+        self.denom = np.where(self.big, norm, np.asarray(self.eps, dtype=x.dtype))
+        self.y = x / self.denom
+        return self.y
+
+    def backward(self, g):
+        proj = np.sum(g * self.y, axis=-1, keepdims=True) * self.big
+        return (g - self.y * proj) / self.denom
+
+
+def l2_normalize(x: Any, eps: float = 1e-12) -> Tensor:
+    """Rows of ``x`` scaled to unit L2 norm (rows with norm <= eps are divided by eps)."""
+    return L2Normalize(eps)(as_tensor(x))
+
+
+class SAGEConv(MessagePassing):
+    r"""GraphSAGE: ``x'_i = W_l · AGG_{j -> i} x_j + b + W_r · x_i``, optionally L2-normalised.
+
+    AGG is the mean (default), sum or max over the incoming edges of i; an isolated node
+    aggregates 0, so x'_i = b + W_r x_i. Duplicate edges count once per copy; an existing
+    self-loop i -> i is an ordinary neighbour (no self-loop is added: the root term plays that
+    role). Edge weights are not used (as in PyG). With ``project=True`` the neighbours' features
+    are first mapped by ``relu(W_p x_j + b_p)`` (the root term keeps the raw x_i). With
+    ``normalize=True`` the output rows are divided by max(‖x'_i‖₂, 1e-12).
+
+    Args:
+        in_channels, out_channels: F_in, F_out.
+        aggr: 'mean', 'sum' (alias 'add') or 'max'.
+        normalize: L2-normalise the output rows.
+        root_weight: add W_r x_i.
+        bias: learn b (in ``lin_l``).
+        project: the projection above.
+        rng: Generator or seed (PyTorch's default Linear initialisation). dtype: parameter dtype.
+
+    Shapes:
+        x: (N, F_in); edge_index: (2, E) or a Graph; output (N, F_out).
+
+    Parameters (PyG's names): ``lin_l.weight`` (F_out, F_in), ``lin_l.bias`` (F_out,),
+    ``lin_r.weight`` (F_out, F_in) with ``root_weight``, ``lin.weight`` (F_in, F_in) and
+    ``lin.bias`` with ``project``.
+
+    Example:
+        >>> import numpy as np
+        >>> conv = SAGEConv(3, 2, aggr="max", rng=0)
+        >>> conv(np.ones((4, 3), np.float32), np.array([[0, 1, 2], [1, 2, 3]])).shape
+        (4, 2)
+    """
+
+    def __init__(
+        self, in_channels: int, out_channels: int, aggr: str = "mean", *, normalize: bool = False,
+        root_weight: bool = True, project: bool = False, bias: bool = True,
+        rng: init.RngLike = None, dtype: Any = np.float32,
+    ):
+        super().__init__(aggr=check_aggr("SAGEConv", aggr))
+        self.in_channels, self.out_channels = int(in_channels), int(out_channels)
+        self.normalize, self.root_weight, self.project = bool(normalize), bool(root_weight), \
+            bool(project)
+        rng = init.make_rng(rng)
+        if self.project:
+            self.lin = Linear(in_channels, in_channels, bias=True, rng=rng, dtype=dtype)
+        self.lin_l = Linear(in_channels, out_channels, bias=bias, rng=rng, dtype=dtype)
+        if self.root_weight:
+            self.lin_r = Linear(in_channels, out_channels, bias=False, rng=rng, dtype=dtype)
+
+    def reset_parameters(self, rng: init.RngLike = None) -> None:
+        """PyTorch's default Linear initialisation, in PyG's order (lin, lin_l, lin_r)."""
+        rng = init.make_rng(rng)
+        if self.project:
+            self.lin.reset_parameters(rng)
+        self.lin_l.reset_parameters(rng)
+        if self.root_weight:
+            self.lin_r.reset_parameters(rng)
+
+    def forward(self, x: Any, edge_index: Any) -> Tensor:
+        if isinstance(x, tuple):
+            raise TypeError("SAGEConv: x must be one (N, F) array; bipartite (x_src, x_dst) "
+                            "pairs are not supported")
+        x = as_tensor(x)
+        if x.ndim != 2 or x.shape[1] != self.in_channels:
+            raise ValueError(f"SAGEConv: x must have shape (N, {self.in_channels}), got {x.shape}")
+        g = as_graph(edge_index, x.shape[0])
+        src = relu(self.lin(x)) if self.project else x
+        out = self.lin_l(self.propagate(g, x=src))
+        if self.root_weight:
+            out = out + self.lin_r(x)
+        return l2_normalize(out) if self.normalize else out
+
+    def __repr__(self) -> str:
+        return f"SAGEConv({self.in_channels}, {self.out_channels}, aggr={self.aggr})"
+
+    def extra_repr(self) -> str:
+        return (f"{self.in_channels}, {self.out_channels}, aggr={self.aggr!r}, "
+                f"normalize={self.normalize}, root_weight={self.root_weight}, "
+                f"project={self.project}")
