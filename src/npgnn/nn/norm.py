@@ -8,6 +8,7 @@ import numpy as np
 from npgnn.autodiff.tensor import Tensor, as_tensor
 from npgnn.nn import init
 from npgnn.nn.module import Module, Parameter
+from npgnn.ops import nn as F
 
 
 class BatchNorm1d(Module):
@@ -80,7 +81,6 @@ class BatchNorm1d(Module):
         if x.ndim not in (2, 3) or x.shape[1] != self.num_features:
             raise ValueError(f"BatchNorm1d: x must have shape (N, {self.num_features}) or "
                              f"(N, {self.num_features}, L), got {x.shape}")
-        axes = (0,) if x.ndim == 2 else (0, 2)
         shape = (1, self.num_features) + ((1,) if x.ndim == 3 else ())
         batch_stats = self.training or not self.track_running_stats
         if batch_stats:
@@ -89,16 +89,19 @@ class BatchNorm1d(Module):
                 raise ValueError(f"BatchNorm1d: expected more than 1 value per channel when "
                                  f"training, got input of shape {x.shape}; use eval() or a "
                                  "larger batch")
-            mean = x.mean(axis=axes, keepdims=True)
-            centred = x - mean
-            var = (centred * centred).mean(axis=axes, keepdims=True)  # biased, for normalising
-            y = centred / (var + self.eps) ** 0.5
+            if self.affine:
+                weight, bias = self.weight, self.bias
+            else:
+                weight = np.ones(self.num_features, dtype=x.dtype)
+                bias = np.zeros(self.num_features, dtype=x.dtype)
+            # one fused node (npgnn.ops.nn.BatchNorm) instead of a dozen elementwise ops
+            y, mean, var = F.batch_norm(x, weight, bias, self.eps)
             if self.training and self.track_running_stats:
-                self._update_running_stats(mean.data.reshape(-1), var.data.reshape(-1), count)
-        else:
-            mean = self.running_mean.astype(x.dtype, copy=False).reshape(shape)
-            std = np.sqrt(self.running_var.astype(x.dtype, copy=False) + x.dtype.type(self.eps))
-            y = (x - mean) / std.reshape(shape)
+                self._update_running_stats(mean, var, count)
+            return y
+        mean = self.running_mean.astype(x.dtype, copy=False).reshape(shape)
+        std = np.sqrt(self.running_var.astype(x.dtype, copy=False) + x.dtype.type(self.eps))
+        y = (x - mean) / std.reshape(shape)
         if self.affine:
             y = y * self.weight.reshape(shape) + self.bias.reshape(shape)
         return y
