@@ -1,5 +1,6 @@
 """npgnn: attention and graph neural networks on NumPy and SciPy, with its own reverse-mode autodiff."""
 from npgnn import nn, ops, optim
+from npgnn.io import load, save
 from npgnn.autodiff import (
     Function, GradcheckError, Tensor, as_tensor, detect_anomaly, enable_grad, gradcheck,
     is_grad_enabled, no_grad, tensor,
@@ -10,5 +11,5 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Function", "GradcheckError", "Graph", "Tensor", "as_tensor", "detect_anomaly", "enable_grad",
-    "gradcheck", "is_grad_enabled", "nn", "no_grad", "ops", "optim", "tensor",
+    "gradcheck", "is_grad_enabled", "load", "nn", "no_grad", "ops", "optim", "save", "tensor",
 ]

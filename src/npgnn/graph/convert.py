@@ -8,14 +8,16 @@ Edges built from a matrix come sorted by (source, target), as ``coalesce`` leave
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
 from npgnn.graph.graph import Graph
 from npgnn.graph.transforms import coalesce
+
+if TYPE_CHECKING:  # networkx is imported where it is used: `import npgnn` stays fast
+    import networkx as nx
 
 
 def from_dense_adjacency(A: Any, x: Any = None) -> Graph:
@@ -139,6 +141,8 @@ def to_networkx(g: Graph, to_undirected: bool = False) -> nx.Graph:
     undirected ``g``: if the two directions of a pair differ in weight, the later edge in
     (source, target) order wins.
     """
+    import networkx as nx
+
     G = nx.Graph() if to_undirected else nx.DiGraph()
     G.add_nodes_from(range(g.num_nodes))
     if isinstance(g.x, np.ndarray):

@@ -252,6 +252,15 @@ class Module:
                     setattr(m, name, np.asarray(b).astype(dtype))
         return self
 
+    def save(self, path: Any) -> None:
+        """Write architecture and weights to one file (``npgnn.io.save``; reload with ``npgnn.load``).
+
+        The class must be registered with ``npgnn.io.register_model`` and define ``get_config``.
+        """
+        from npgnn.io import save
+
+        save(self, path)
+
     def num_parameters(self) -> int:
         return sum(p.size for p in self.parameters())
 
