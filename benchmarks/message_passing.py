@@ -5,7 +5,8 @@ Workloads (float32, H = 64, a uniform random directed graph, E = 10 N by default
 * sum aggregation ``out_i = Σ_{j -> i} x_j``: npgnn ``MessagePassing('sum').propagate`` against
   PyG's ``MessagePassing(aggr='add')``;
 * ``GCNConv(64, 64)``: npgnn against PyG's (``cached=False`` recomputes ``gcn_norm`` every call,
-  as PyG does by default; ``cached=True`` keeps it, as npgnn does on a Graph).
+  as PyG does by default; ``cached=True`` keeps it, as npgnn does on a Graph);
+* ``GATConv(64, 8, heads=8)``: npgnn (the fused attention kernel) against PyG's, same weights.
 
 npgnn runs twice: on a ``Graph`` (its CSR matrix, transpose and normalisation are built on the
 first call and reused, as in training) and on a raw ``edge_index`` array (rebuilt every call).
@@ -38,6 +39,7 @@ import npgnn
 from npgnn import Graph, Tensor
 from npgnn.interop import to_pyg_state_dict
 from npgnn.kernels import numba_enabled
+from npgnn.nn.conv.gat import GATConv
 from npgnn.nn.conv.gcn import GCNConv
 from npgnn.nn.conv.message_passing import MessagePassing
 
@@ -124,6 +126,11 @@ def build_cases(n: int, e: int, h: int, seed: int):
     torch_gcn_cached.load_state_dict(state)
     torch_sum = TorchSum(aggr="add")
 
+    heads = 8
+    gat = GATConv(h, h // heads, heads=heads, rng=seed)
+    torch_gat = pyg_nn.GATConv(h, h // heads, heads=heads)
+    torch_gat.load_state_dict({k: torch.from_numpy(v) for k, v in to_pyg_state_dict(gat).items()})
+
     def mp_call(t, graph):
         return mp.propagate(graph, x=t)
 
@@ -139,12 +146,19 @@ def build_cases(n: int, e: int, h: int, seed: int):
             "PyG": torch_case(torch, torch_gcn, x, ei_t, cot_t),
             "PyG cached": torch_case(torch, torch_gcn_cached, x, ei_t, cot_t),
         },
+        f"GATConv {h}->{heads}x{h // heads}": {
+            "npgnn Graph": npgnn_case(gat, x, g, cot),
+            "npgnn edge_index": npgnn_case(gat, x, ei, cot),
+            "PyG": torch_case(torch, torch_gat, x, ei_t, cot_t),
+        },
     }
     with torch.no_grad():
         checks = {
             "sum aggregation": (mp_call(x, g).data, torch_sum(torch.from_numpy(x), ei_t).numpy()),
             f"GCNConv {h}->{h}": (gcn(Tensor(x), g).data,
                                   torch_gcn(torch.from_numpy(x), ei_t).numpy()),
+            f"GATConv {h}->{heads}x{h // heads}": (gat(Tensor(x), g).data,
+                                                  torch_gat(torch.from_numpy(x), ei_t).numpy()),
         }
     return cases, checks
 
