@@ -99,7 +99,7 @@ def plot_attention(edge_index: Any, alpha: Any, labels: Any = None, ax: Any = No
     nx.draw_networkx_edges(graph, pos, ax=ax, width=0.3 + 3.0 * scale, edge_color=scale,
                            edge_cmap=_colormap("viridis"), arrows=True, arrowsize=6,
                            connectionstyle="arc3,rad=0.08")
-    ax.set_title("attention weights (edge j → i; width and colour = α, mean over heads)")
+    ax.set_title("attention α of edges j → i (width, colour)")
     ax.set_axis_off()
     return ax
 
