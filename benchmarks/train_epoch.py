@@ -137,7 +137,7 @@ def pyg_full_run(model_name: str, root: str) -> tuple[float, float]:
     start = time.perf_counter()
     net, opt = pyg_model(model_name, data)
     best, best_loss, best_acc, losses, waited = None, np.inf, -1.0, [], 0
-    for epoch in range(200 if model_name == "gcn" else 1000):
+    for _ in range(200 if model_name == "gcn" else 1000):
         net.train()
         opt.zero_grad()
         F.cross_entropy(net(data.x, data.edge_index)[data.train_mask], data.y[data.train_mask]).backward()

@@ -5,15 +5,15 @@ from typing import Any
 
 from npgnn.autodiff.tensor import Tensor
 from npgnn.io import register_model
+from npgnn.models._base import PaperModel
 from npgnn.models._features import feature_dropout
 from npgnn.nn import init
 from npgnn.nn.conv.gat import GATConv
-from npgnn.nn.module import Module
 from npgnn.ops import nn as F
 
 
 @register_model("gat")
-class GAT(Module):
+class GAT(PaperModel):
     """dropout → GATConv (heads × hidden, concat) → ELU → dropout → GATConv (out_heads, mean).
 
     Paper defaults (Cora, CiteSeer): 8 heads × 8 hidden, 1 output head, dropout 0.6 on the inputs
@@ -31,15 +31,9 @@ class GAT(Module):
         self.conv2 = GATConv(hidden_channels * heads, out_channels, heads=out_heads, concat=False,
                              dropout=dropout, rng=self.rng)
 
-    def get_config(self) -> dict[str, Any]:
-        return dict(self.config)
-
     def forward(self, x: Any, edge_index: Any, return_hidden: bool = False) -> Tensor:
         x = feature_dropout(x, self.dropout, self.training, self.rng)
         hidden = F.elu(self.conv1(x, edge_index))
         x = feature_dropout(hidden, self.dropout, self.training, self.rng)
         out = self.conv2(x, edge_index)
         return (out, hidden) if return_hidden else out
-
-    def param_groups(self, weight_decay: float) -> list[dict[str, Any]]:
-        return [{"params": list(self.parameters()), "weight_decay": weight_decay}]

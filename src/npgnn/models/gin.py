@@ -5,18 +5,18 @@ from typing import Any
 
 from npgnn.autodiff.tensor import Tensor
 from npgnn.io import register_model
+from npgnn.models._base import PaperModel
 from npgnn.nn import init
 from npgnn.nn.conv.gin import GINConv
 from npgnn.nn.linear import Linear
 from npgnn.nn.mlp import MLP
-from npgnn.nn.module import Module
 from npgnn.nn.norm import BatchNorm1d
 from npgnn.nn.pool import global_add_pool
 from npgnn.ops import nn as F
 
 
 @register_model("gin")
-class GIN(Module):
+class GIN(PaperModel):
     """GIN-0: ``num_layers − 1`` GIN layers, each ``ReLU(BN(MLP((1 + ε) h_i + Σ_j h_j)))`` with a
     2-layer MLP (Linear → BN → ReLU → Linear), and a readout summed over all layers, the input
     included: ``score = Σ_k dropout(Linear_k(Σ_{nodes} h^k))``.
@@ -46,9 +46,6 @@ class GIN(Module):
         self.norms = [BatchNorm1d(hidden_channels) for _ in self.convs]
         self.heads = [Linear(a, out_channels, rng=self.rng) for a in sizes]
 
-    def get_config(self) -> dict[str, Any]:
-        return dict(self.config)
-
     def forward(self, x: Any, edge_index: Any, batch: Any = None, num_graphs: int | None = None) -> Tensor:
         h = x
         score = self._readout(0, h, batch, num_graphs)
@@ -60,6 +57,3 @@ class GIN(Module):
     def _readout(self, k: int, h: Any, batch: Any, num_graphs: int | None) -> Tensor:
         pooled = global_add_pool(h, batch, num_graphs)                   # (G, hidden)
         return F.dropout(self.heads[k](pooled), self.dropout, self.training, self.rng)
-
-    def param_groups(self, weight_decay: float) -> list[dict[str, Any]]:
-        return [{"params": list(self.parameters()), "weight_decay": weight_decay}]

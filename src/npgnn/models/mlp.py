@@ -5,15 +5,15 @@ from typing import Any
 
 from npgnn.autodiff.tensor import Tensor
 from npgnn.io import register_model
+from npgnn.models._base import PaperModel
 from npgnn.models._features import feature_dropout
 from npgnn.nn import init
 from npgnn.nn.linear import Linear
-from npgnn.nn.module import Module
 from npgnn.ops import nn as F
 
 
 @register_model("mlp")
-class MLPClassifier(Module):
+class MLPClassifier(PaperModel):
     """dropout → Linear → ReLU → dropout → Linear; ignores the edges (the baseline GNNs must beat)."""
 
     def __init__(self, in_channels: int, out_channels: int, hidden_channels: int = 64,
@@ -25,14 +25,8 @@ class MLPClassifier(Module):
         self.lin2 = Linear(hidden_channels, out_channels, weight_init="glorot", rng=self.rng)
         self.dropout = dropout
 
-    def get_config(self) -> dict[str, Any]:
-        return dict(self.config)
-
     def forward(self, x: Any, edge_index: Any = None, return_hidden: bool = False) -> Tensor:
         x = feature_dropout(x, self.dropout, self.training, self.rng)
         hidden = F.relu(self.lin1(x))
         out = self.lin2(feature_dropout(hidden, self.dropout, self.training, self.rng))
         return (out, hidden) if return_hidden else out
-
-    def param_groups(self, weight_decay: float) -> list[dict[str, Any]]:
-        return [{"params": list(self.parameters()), "weight_decay": weight_decay}]
