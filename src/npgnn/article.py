@@ -122,6 +122,8 @@ def as_adjacency(adj_mat: Any, owner: str = "MessagePassing") -> np.ndarray | Ad
     Raises:
         TypeError for a non-numeric dtype, ValueError for a matrix that is not square.
     """
+    if isinstance(adj_mat, Adjacency):
+        return adj_mat
     if isinstance(adj_mat, Graph):  # its unweighted CSR is float32: cast once, not on every call
         adj_mat = adj_mat.csr_by_target().astype(np.float64)
     if sp.issparse(adj_mat):
