@@ -4,13 +4,14 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 
 from npgnn.autodiff.function import Function
 from npgnn.autodiff.tensor import Tensor, as_tensor
 from npgnn.nn import init
 from npgnn.nn.conv._structure import as_graph
 from npgnn.nn.conv.message_passing import MessagePassing, check_aggr
-from npgnn.nn.linear import Linear
+from npgnn.nn.linear import Linear, SparseInputMatMul
 from npgnn.ops.nn import relu
 
 
@@ -61,7 +62,8 @@ class SAGEConv(MessagePassing):
         rng: Generator or seed (PyTorch's default Linear initialisation). dtype: parameter dtype.
 
     Shapes:
-        x: (N, F_in); edge_index: (2, E) or a Graph; output (N, F_out).
+        x: (N, F_in), dense or scipy sparse (kept sparse for mean/sum aggregation); edge_index:
+        (2, E) or a Graph; output (N, F_out).
 
     Parameters (PyG's names): ``lin_l.weight`` (F_out, F_in), ``lin_l.bias`` (F_out,),
     ``lin_r.weight`` (F_out, F_in) with ``root_weight``, ``lin.weight`` (F_in, F_in) and
@@ -103,12 +105,22 @@ class SAGEConv(MessagePassing):
         if isinstance(x, tuple):
             raise TypeError("SAGEConv: x must be one (N, F) array; bipartite (x_src, x_dst) "
                             "pairs are not supported")
-        x = as_tensor(x)
-        if x.ndim != 2 or x.shape[1] != self.in_channels:
+        if sp.issparse(x) and (self.project or self.aggr == "max"):
+            x = x.toarray()  # max and the projection do not commute with W_l: densify
+        if not sp.issparse(x):
+            x = as_tensor(x)
+        if len(x.shape) != 2 or x.shape[1] != self.in_channels:
             raise ValueError(f"SAGEConv: x must have shape (N, {self.in_channels}), got {x.shape}")
         g = as_graph(edge_index, x.shape[0])
-        src = relu(self.lin(x)) if self.project else x
-        out = self.lin_l(self.propagate(g, x=src))
+        if sp.issparse(x):
+            # sparse features (bag of words): mean/sum commute with W_l, so aggregate W_l x_j
+            # (N, F_out) instead of x_j, and x is never densified
+            out = self.propagate(g, x=SparseInputMatMul(x)(self.lin_l.weight))
+            if self.lin_l.bias is not None:
+                out = out + self.lin_l.bias
+        else:
+            src = relu(self.lin(x)) if self.project else x
+            out = self.lin_l(self.propagate(g, x=src))
         if self.root_weight:
             out = out + self.lin_r(x)
         return l2_normalize(out) if self.normalize else out
