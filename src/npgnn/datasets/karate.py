@@ -1,7 +1,6 @@
 """Zachary's karate club, built from ``networkx.karate_club_graph()`` (no download)."""
 from __future__ import annotations
 
-import networkx as nx
 import numpy as np
 
 from npgnn.graph import Graph
@@ -39,6 +38,8 @@ def karate_club(split: str = "leaders") -> Graph:
         >>> g.num_nodes, g.edge_index.shape, int(g.train_mask.sum())
         (34, (2, 156), 2)
     """
+    import networkx as nx  # here, not at import: `import npgnn.datasets` stays fast
+
     if split not in _SPLITS:
         raise ValueError(f"karate_club: split must be one of {_SPLITS}, got {split!r}")
     nxg = nx.karate_club_graph()
