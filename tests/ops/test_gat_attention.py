@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 import npgnn
+import npgnn.kernels as kernels
 from npgnn.kernels import numba_enabled
 from npgnn.ops.gat import AttentionGraph, gat_attention
 
@@ -35,6 +36,7 @@ def kernel(request, monkeypatch):
         pytest.skip("numba kernels disabled")
     if request.param == "numpy":
         monkeypatch.setenv("NPGNN_DISABLE_NUMBA", "1")
+    monkeypatch.setattr(kernels, "KERNEL_MIN_WORK", 0)  # tiny test graphs: force the kernel
     return request.param
 
 
@@ -71,6 +73,7 @@ def test_gradcheck_with_fixed_dropout_mask(kernel):
 def test_paths_agree_in_float32(monkeypatch):
     if not numba_enabled():
         pytest.skip("numba kernels disabled")
+    monkeypatch.setattr(kernels, "KERNEL_MIN_WORK", 0)
     n, ei = 50, directed_graph(50, 300, seed=6)
     graph = AttentionGraph(ei, n)
     rng = np.random.default_rng(7)

@@ -20,3 +20,13 @@ def _numba_installed() -> bool:
 def numba_enabled() -> bool:
     """True when the compiled kernels are used (numba installed and not disabled by env)."""
     return os.environ.get("NPGNN_DISABLE_NUMBA", "") in ("", "0") and _numba_installed()
+
+
+#: Below this many multiply-adds a compiled parallel kernel loses to NumPy/SciPy: waking its
+#: threads (and, in a fresh process, loading numba) costs more than the work.
+KERNEL_MIN_WORK = 1 << 21
+
+
+def use_kernel(work: int) -> bool:
+    """True when a compiled kernel should run a job of ``work`` multiply-adds."""
+    return work >= KERNEL_MIN_WORK and numba_enabled()

@@ -11,10 +11,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from npgnn.kernels import numba_enabled
-
-# below this many multiply-adds SciPy wins (no kernel start-up, no thread wake-up)
-_KERNEL_MIN_WORK = 1 << 21
+from npgnn.kernels import use_kernel
 
 
 class Adjacency:
@@ -59,7 +56,7 @@ class Adjacency:
         return self._by_dtype[dtype]
 
     def __matmul__(self, x: np.ndarray) -> np.ndarray:
-        if x.ndim == 2 and self.nnz * x.shape[1] >= _KERNEL_MIN_WORK and numba_enabled():
+        if x.ndim == 2 and use_kernel(self.nnz * x.shape[1]):
             from npgnn.kernels.csr import csr_matmul
 
             return csr_matmul(self.csr.indptr, self.csr.indices, self.csr.data, x)

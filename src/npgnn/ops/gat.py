@@ -16,7 +16,7 @@ import scipy.sparse as sp
 
 from npgnn.autodiff.function import Function
 from npgnn.autodiff.tensor import Tensor, as_tensor
-from npgnn.kernels import numba_enabled
+from npgnn.kernels import use_kernel
 from npgnn.ops.segments import Segments, check_index
 
 
@@ -65,7 +65,8 @@ class GATAttention(Function):
         self.h, self.a_src, self.a_dst = h, a_src, a_dst
         g, dtype = self.graph, h.dtype
         mask = self._mask(dtype)
-        if numba_enabled():
+        self.compiled = use_kernel(h.size // g.num_nodes * g.num_edges if g.num_nodes else 0)
+        if self.compiled:
             from npgnn.kernels.gat import gat_forward
 
             self.alpha = np.empty((g.num_edges, h.shape[1]), dtype=dtype)
@@ -82,7 +83,7 @@ class GATAttention(Function):
     def backward(self, grad):
         g, h, dtype = self.graph, self.h, self.h.dtype
         mask = self._mask(dtype)
-        if numba_enabled():
+        if self.compiled:
             from npgnn.kernels.gat import gat_backward_sources, gat_backward_targets
 
             dz = np.empty_like(self.alpha)
