@@ -24,6 +24,7 @@ from numpy.testing import assert_allclose
 import npgnn
 from npgnn import article
 from npgnn.article import TwoLayerGNN, cross_entropy_error, softmax
+from npgnn.demo import ADJ  # the article's 5-node graph
 
 HEADER = "import numpy as np\nfrom collections import OrderedDict\nfrom npgnn.article import *\n"
 
@@ -251,7 +252,6 @@ INITIAL = {
     "W1": [[0.01764052, 0.00400157], [0.00978738, 0.02240893]],
     "W2": [[0.01867558, -0.00977278], [0.00950088, -0.00151357]],
 }
-ADJ = np.array([[1, 0, 1, 1, 0], [0, 1, 1, 0, 1], [1, 1, 1, 0, 1], [1, 0, 0, 1, 1], [0, 1, 1, 1, 1]])
 NUMBER = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?")
 
 

@@ -20,8 +20,7 @@ from npgnn.article import (
     softmax,
     softmax_3D,
 )
-
-ADJ = np.array([[1, 0, 1, 1, 0], [0, 1, 1, 0, 1], [1, 1, 1, 0, 1], [1, 0, 0, 1, 1], [0, 1, 1, 1, 1]])
+from npgnn.demo import ADJ  # the article's 5-node graph
 
 
 def test_weight_sum_shapes() -> None:

@@ -4,9 +4,8 @@ import pytest
 import scipy.sparse as sp
 
 from npgnn.article import TwoLayerGNN
+from npgnn.demo import ADJ  # the article's 5-node graph
 from npgnn.graph import from_dense_adjacency
-
-A = np.array([[1, 0, 1, 1, 0], [0, 1, 1, 0, 1], [1, 1, 1, 0, 1], [1, 0, 0, 1, 1], [0, 1, 1, 1, 1]])
 
 
 @pytest.mark.parametrize("make", [sp.csr_matrix, sp.coo_matrix, from_dense_adjacency],
@@ -18,7 +17,7 @@ def test_two_layer_gnn_on_a_sparse_graph(make):
     state = np.random.get_state()
     try:
         np.random.seed(0)
-        net = TwoLayerGNN(2, 2, 2, make(A))
+        net = TwoLayerGNN(2, 2, 2, make(ADJ))
     finally:
         np.random.set_state(state)
     for _ in range(10):

@@ -9,6 +9,8 @@ import npgnn
 from npgnn import Tensor
 from npgnn.nn.attention import Attention, AttentionWeight, MultiHeadAttention, WeightSum
 
+from ._helpers import ALLCLOSE, TORCH, numpy_state
+
 torch = pytest.importorskip("torch")
 
 
@@ -83,13 +85,13 @@ def twins(dtype=np.float64, seed=0, **kwargs):
     """torch's MultiheadAttention and ours with the same (random, bias included) weights."""
     torch.manual_seed(seed)
     theirs = torch.nn.MultiheadAttention(E, kwargs.pop("num_heads", HEADS), **kwargs)
-    theirs = theirs.to(torch.float64 if dtype == np.float64 else torch.float32)
+    theirs = theirs.to(TORCH[dtype])
     rng = np.random.default_rng(seed)
     with torch.no_grad():
         for p in theirs.parameters():
             p.copy_(torch.tensor(rng.standard_normal(tuple(p.shape)) * 0.4))
     ours = MultiHeadAttention(E, theirs.num_heads, **kwargs, rng=0, dtype=dtype)
-    ours.load_state_dict({k: v.detach().numpy() for k, v in theirs.state_dict().items()})
+    ours.load_state_dict(numpy_state(theirs))
     return ours, theirs
 
 
@@ -111,6 +113,11 @@ def run_both(ours, theirs, q, k, v, dtype=np.float64, seed=1, **call):
     return (out, w, nq, nk, nv), (out_t, w_t, tq, tk, tv)
 
 
+def random_qkv(rng, dtype=np.float64):
+    """Batch-first query (B, L, E), key and value (B, S, E), drawn in that order."""
+    return tuple(rng.standard_normal(s).astype(dtype) for s in ((B, L, E), (B, S, E), (B, S, E)))
+
+
 def assert_same(ours_res, theirs_res, ours, theirs, tol):
     out, w, nq, nk, nv = ours_res
     out_t, w_t, tq, tk, tv = theirs_res
@@ -127,7 +134,7 @@ def assert_same(ours_res, theirs_res, ours, theirs, tol):
         np.testing.assert_allclose(params[name].grad, p.grad.numpy(), **tol, err_msg=name)
 
 
-F64 = {"rtol": 1e-10, "atol": 1e-10}
+F64 = ALLCLOSE[np.float64]
 
 
 @pytest.mark.parametrize("average", [True, False])
@@ -146,10 +153,10 @@ def test_mha_matches_torch(average, self_attention):
 def test_mha_float32_matches_torch():
     ours, theirs = twins(np.float32, batch_first=True)
     rng = np.random.default_rng(3)
-    q, k, v = (rng.standard_normal(s).astype(np.float32) for s in ((B, L, E), (B, S, E), (B, S, E)))
+    q, k, v = random_qkv(rng, np.float32)
     res = run_both(ours, theirs, q, k, v, np.float32)
     assert res[0][0].dtype == np.float32
-    assert_same(*res, ours, theirs, {"rtol": 1e-5, "atol": 1e-5})
+    assert_same(*res, ours, theirs, ALLCLOSE[np.float32])
 
 
 def test_mha_kdim_vdim_sequence_first_and_unbatched():
@@ -179,11 +186,7 @@ def test_mha_kdim_vdim_sequence_first_and_unbatched():
 
 def test_mha_masks_match_torch():
     rng = np.random.default_rng(5)
-    q, k, v = (
-        rng.standard_normal((B, L, E)),
-        rng.standard_normal((B, S, E)),
-        rng.standard_normal((B, S, E)),
-    )
+    q, k, v = random_qkv(rng)
     key_padding = np.zeros((B, S), dtype=bool)
     key_padding[0, 3:] = True
     key_padding[2, 0] = True
@@ -213,22 +216,14 @@ def test_mha_masks_match_torch():
 def test_mha_need_weights_false():
     ours, theirs = twins(batch_first=True)
     rng = np.random.default_rng(6)
-    q, k, v = (
-        rng.standard_normal((B, L, E)),
-        rng.standard_normal((B, S, E)),
-        rng.standard_normal((B, S, E)),
-    )
+    q, k, v = random_qkv(rng)
     assert_same(*run_both(ours, theirs, q, k, v, need_weights=False), ours, theirs, F64)
 
 
 def test_mha_fully_masked_rows_give_zero_weights_where_torch_gives_nan():
     ours, theirs = twins(batch_first=True)
     rng = np.random.default_rng(7)
-    q, k, v = (
-        rng.standard_normal((B, L, E)),
-        rng.standard_normal((B, S, E)),
-        rng.standard_normal((B, S, E)),
-    )
+    q, k, v = random_qkv(rng)
     key_padding = np.zeros((B, S), dtype=bool)
     key_padding[1] = True  # sample 1 may attend to nothing
     qt = Tensor(q, requires_grad=True)

@@ -5,6 +5,8 @@ Also the gradient check of ``npgnn.ops.graph.pairwise_edge_score`` (GATv2's fuse
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pytest
 
@@ -14,163 +16,46 @@ from npgnn.graph import Graph
 from npgnn.nn.conv.gat import GATConv, attention_structure
 from npgnn.ops.graph import pairwise_edge_score
 
+from ._helpers import C_OUT, F_IN, attention_parity_test, attention_twins, compare_attention, compare_with_edge_features
+from ._helpers import random_graph_double_loop as random_graph
+
 torch = pytest.importorskip("torch")
 pyg_nn = pytest.importorskip("torch_geometric.nn")
 
-F_IN, C_OUT = 5, 4
-TOL = {np.float64: {"rtol": 1e-10, "atol": 1e-10}, np.float32: {"rtol": 1e-5, "atol": 1e-5}}
-TORCH_DTYPE = {np.float64: torch.float64, np.float32: torch.float32}
 
-
-def random_graph(seed: int = 0, num_nodes: int = 12, num_edges: int = 40) -> np.ndarray:
-    """A directed edge list with duplicate edges, self-loops (one node twice) and 2 isolated nodes.
-
-    Nodes num_nodes-2 and num_nodes-1 are on no edge at all.
-    """
-    rng = np.random.default_rng(seed)
-    active = num_nodes - 2
-    src = rng.integers(0, active, num_edges)
-    dst = rng.integers(0, active, num_edges)
-    dst = np.where(src == dst, (dst + 1) % active, dst)
-    src[:4], dst[:4] = src[4:8], dst[4:8]  # four duplicate edges
-    loops = np.array([1, 3, 3, 6]) % active  # node 3 has two self-loops
-    ei = np.concatenate([np.stack([src, dst]), np.stack([loops, loops])], axis=1)
-    return ei[:, rng.permutation(ei.shape[1])]
-
-
-def copy_weights(ours: npgnn.nn.Module, theirs: torch.nn.Module) -> None:
-    """PyG's state_dict into ours, name for name (through npgnn.interop when it is there)."""
-    try:
-        from npgnn.interop import load_pyg_state_dict
-    except ImportError:  # pragma: no cover - interop is written in parallel
-        ours.load_state_dict({k: v.detach().numpy() for k, v in theirs.state_dict().items()})
-    else:
-        load_pyg_state_dict(ours, theirs.state_dict())
-
-
-def randomize_bias(theirs: torch.nn.Module, seed: int = 5) -> None:
-    """PyG starts the bias at 0; a random one also tests its value and gradient."""
-    gen = torch.Generator().manual_seed(seed)
-    with torch.no_grad():
-        theirs.bias.copy_(torch.randn(theirs.bias.shape, generator=gen, dtype=theirs.bias.dtype))
-
-
-def compare_with_pyg(ours, theirs, x, edge_index, dtype, edge_attr=None, seed=0):
-    """Run both on the same input and check outputs, attention, x gradient and parameter grads."""
-    tol = TOL[dtype]
-    x = x.astype(dtype)
-    xt = torch.tensor(x, requires_grad=True)
-    eat = None if edge_attr is None else torch.tensor(edge_attr.astype(dtype))
-    out_t, (ei_t, alpha_t) = theirs(
-        xt, torch.tensor(edge_index), eat, return_attention_weights=True
-    )
-    cot = np.random.default_rng(seed).standard_normal(tuple(out_t.shape)).astype(dtype)
-    out_t.backward(torch.tensor(cot))
-
-    xn = Tensor(x, requires_grad=True)
-    ean = None if edge_attr is None else Tensor(edge_attr.astype(dtype))
-    out, (ei, alpha) = ours(xn, edge_index, ean, return_attention_weights=True)
-    out.backward(cot)
-
-    assert out.dtype == dtype
-    np.testing.assert_array_equal(ei, ei_t.numpy())
-    np.testing.assert_allclose(out.data, out_t.detach().numpy(), **tol)
-    np.testing.assert_allclose(alpha.data, alpha_t.detach().numpy(), **tol)
-    np.testing.assert_allclose(xn.grad, xt.grad.numpy(), **tol)
-    ours_params = dict(ours.named_parameters())
-    theirs_params = dict(theirs.named_parameters())
-    assert sorted(ours_params) == sorted(theirs_params)
-    for name, p in theirs_params.items():
-        assert ours_params[name].shape == tuple(p.shape), name
-        np.testing.assert_allclose(ours_params[name].grad, p.grad.numpy(), **tol, err_msg=name)
+# twins(torch_seed, dtype=np.float64, **options): PyG's GATConv, its bias drawn at random in its
+# own dtype (seed 5), and ours with its weights
+twins = functools.partial(attention_twins, GATConv, pyg_nn.GATConv, bias_seed=5)
 
 
 # ---------------------------------------------------------------------------- PyG parity
-@pytest.mark.parametrize("dtype", [np.float64, np.float32])
-@pytest.mark.parametrize("heads", [1, 8])
-@pytest.mark.parametrize("concat", [True, False])
-@pytest.mark.parametrize("add_self_loops", [True, False])
-def test_matches_pyg(dtype, heads, concat, add_self_loops):
-    torch.manual_seed(heads)
-    theirs = pyg_nn.GATConv(
-        F_IN, C_OUT, heads=heads, concat=concat, add_self_loops=add_self_loops
-    ).to(TORCH_DTYPE[dtype])
-    randomize_bias(theirs)
-    ours = GATConv(
-        F_IN, C_OUT, heads=heads, concat=concat, add_self_loops=add_self_loops, rng=0, dtype=dtype
-    )
-    copy_weights(ours, theirs)
-    x = np.random.default_rng(1).standard_normal((12, F_IN))
-    compare_with_pyg(ours, theirs, x, random_graph(heads), dtype)
+test_matches_pyg = attention_parity_test(twins)
 
 
 @pytest.mark.parametrize("fill_value", ["mean", "add", "max", "min", 0.5])
 @pytest.mark.parametrize("add_self_loops", [True, False])
 def test_edge_features_match_pyg(fill_value, add_self_loops):
-    torch.manual_seed(0)
-    theirs = pyg_nn.GATConv(
-        F_IN, C_OUT, heads=3, edge_dim=2, fill_value=fill_value, add_self_loops=add_self_loops
-    ).double()
-    randomize_bias(theirs)
-    ours = GATConv(
-        F_IN,
-        C_OUT,
-        heads=3,
-        edge_dim=2,
-        fill_value=fill_value,
-        add_self_loops=add_self_loops,
-        rng=0,
-        dtype=np.float64,
-    )
-    copy_weights(ours, theirs)
-    rng = np.random.default_rng(2)
-    ei = random_graph(3)
-    compare_with_pyg(
-        ours,
-        theirs,
-        rng.standard_normal((12, F_IN)),
-        ei,
-        np.float64,
-        edge_attr=rng.standard_normal((ei.shape[1], 2)),
-    )
+    ours, theirs = twins(0, heads=3, edge_dim=2, fill_value=fill_value,
+                         add_self_loops=add_self_loops)
+    compare_with_edge_features(ours, theirs, random_graph(3), np.random.default_rng(2), 2)
 
 
 @pytest.mark.parametrize("add_self_loops", [True, False])
 def test_target_sorted_input_matches_pyg(add_self_loops):
     # edges already grouped by target: the structure skips its internal permutation
-    torch.manual_seed(1)
-    theirs = pyg_nn.GATConv(
-        F_IN, C_OUT, heads=2, edge_dim=2, add_self_loops=add_self_loops
-    ).double()
-    randomize_bias(theirs)
-    ours = GATConv(
-        F_IN, C_OUT, heads=2, edge_dim=2, add_self_loops=add_self_loops, rng=0, dtype=np.float64
-    )
-    copy_weights(ours, theirs)
+    ours, theirs = twins(1, heads=2, edge_dim=2, add_self_loops=add_self_loops)
     ei = random_graph(7)
     ei = ei[:, np.argsort(ei[1], kind="stable")]
-    rng = np.random.default_rng(8)
-    compare_with_pyg(
-        ours,
-        theirs,
-        rng.standard_normal((12, F_IN)),
-        ei,
-        np.float64,
-        edge_attr=rng.standard_normal((ei.shape[1], 2)),
-    )
+    compare_with_edge_features(ours, theirs, ei, np.random.default_rng(8), 2)
     structure = attention_structure(Graph(ei, num_nodes=12), add_self_loops)
     assert (structure.to_input is None) == (not add_self_loops)  # loops come last
     assert (structure.feature_rows is None) == (not add_self_loops)
 
 
 def test_residual_matches_pyg():
-    torch.manual_seed(0)
-    theirs = pyg_nn.GATConv(F_IN, C_OUT, heads=2, concat=False, residual=True).double()
-    randomize_bias(theirs)
-    ours = GATConv(F_IN, C_OUT, heads=2, concat=False, residual=True, rng=0, dtype=np.float64)
-    copy_weights(ours, theirs)
+    ours, theirs = twins(0, heads=2, concat=False, residual=True)
     x = np.random.default_rng(3).standard_normal((12, F_IN))
-    compare_with_pyg(ours, theirs, x, random_graph(4), np.float64)
+    compare_attention(ours, theirs, x, random_graph(4), np.float64)
 
 
 def test_parameters_have_pygs_names_shapes_and_init():
@@ -215,7 +100,7 @@ def test_gradcheck_x_with_edge_features_and_no_self_loops():
 def test_same_layer_twice_sums_gradients():
     # conv∘conv uses lin.weight twice: its gradient is right only if both uses accumulate
     conv = GATConv(3, 3, heads=2, concat=False, rng=0, dtype=np.float64)
-    ei = random_graph(1, num_nodes=6, num_edges=10)
+    ei = random_graph(1, n=6, e=10)
     x = np.random.default_rng(0).standard_normal((6, 3))
     assert npgnn.gradcheck(lambda w: _with_weight(conv, w, x, ei), conv.lin.weight.data.copy())
 

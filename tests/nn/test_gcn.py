@@ -9,57 +9,13 @@ import scipy.sparse as sp
 
 import npgnn
 from npgnn import Graph, Tensor
-from npgnn.interop import load_pyg_state_dict, to_pyg_state_dict
+from npgnn.interop import load_pyg_state_dict
 from npgnn.nn.conv.gcn import GCNConv
+
+from ._helpers import close, compare_with_pyg, random_graph, torch_state
 
 torch = pytest.importorskip("torch")
 pyg_nn = pytest.importorskip("torch_geometric.nn")
-
-TOL = {np.float64: 1e-10, np.float32: 1e-5}
-TORCH = {np.float64: torch.float64, np.float32: torch.float32}
-
-
-def random_graph(seed: int = 0, n: int = 12, e: int = 40) -> np.ndarray:
-    """Directed edges with 4 duplicates and 3 unique self-loops; nodes n-2, n-1 are isolated."""
-    rng = np.random.default_rng(seed)
-    active = n - 2
-    src, dst = rng.integers(0, active, e), rng.integers(0, active, e)
-    dst = np.where(src == dst, (dst + 1) % active, dst)
-    src[:4], dst[:4] = src[4:8], dst[4:8]
-    loops = rng.choice(active, size=3, replace=False)
-    ei = np.concatenate([np.stack([src, dst]), np.stack([loops, loops])], axis=1)
-    return ei[:, rng.permutation(ei.shape[1])]
-
-
-def close(a, b, dtype=np.float64):
-    tol = TOL[dtype]
-    b = b.detach().numpy() if hasattr(b, "detach") else np.asarray(b)
-    np.testing.assert_allclose(a, b, rtol=tol, atol=tol * max(1.0, float(np.abs(b).max(initial=0))))
-
-
-def compare(ours, theirs, x, ei, dtype, edge_weight=None, graph=None, seed=0):
-    """Run both layers with the same weights on the same input; compare outputs and gradients."""
-    ours.to(dtype)
-    theirs.to(TORCH[dtype])
-    theirs.load_state_dict({k: torch.from_numpy(v) for k, v in to_pyg_state_dict(ours).items()})
-    x = x.astype(dtype)
-    xo, xt = Tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
-    args_o = () if edge_weight is None else (edge_weight.astype(dtype),)
-    args_t = () if edge_weight is None else (torch.tensor(edge_weight.astype(dtype)),)
-    out = ours(xo, ei if graph is None else graph, *args_o)
-    ref = theirs(xt, torch.from_numpy(ei), *args_t)
-    cot = np.random.default_rng(seed).standard_normal(out.shape).astype(dtype)
-    out.backward(cot)
-    (ref * torch.from_numpy(cot)).sum().backward()
-    assert out.dtype == dtype
-    close(out.data, ref, dtype)
-    close(xo.grad, xt.grad, dtype)
-    theirs_params = dict(theirs.named_parameters())
-    assert sorted(theirs_params) == sorted(n for n, _ in ours.named_parameters())
-    for name, p in ours.named_parameters():
-        close(p.grad, theirs_params[name].grad, dtype)
-    return out
-
 
 OPTIONS = [
     {}, {"bias": False}, {"normalize": False}, {"add_self_loops": False}, {"cached": True},
@@ -73,7 +29,7 @@ def test_equals_pyg(channels, options, dtype):
     ei = random_graph()
     x = np.random.default_rng(1).standard_normal((12, channels[0]))
     ours = GCNConv(*channels, rng=0, **options)
-    out = compare(ours, pyg_nn.GCNConv(*channels, **options), x, ei, dtype)
+    out = compare_with_pyg(ours, pyg_nn.GCNConv(*channels, **options), x, ei, dtype)
     if options.get("add_self_loops", True) and options.get("normalize", True):
         # isolated nodes get only their self-loop: x'_i = Θ x_i + b
         expected = x[-2:].astype(dtype) @ ours.lin.weight.data.T
@@ -89,7 +45,8 @@ def test_edge_weight_equals_pyg(options, dtype):
     ei = random_graph(1)
     rng = np.random.default_rng(2)
     x, w = rng.standard_normal((12, 4)), rng.uniform(0.5, 2.0, ei.shape[1])
-    compare(GCNConv(4, 3, rng=1, **options), pyg_nn.GCNConv(4, 3, **options), x, ei, dtype, w)
+    compare_with_pyg(GCNConv(4, 3, rng=1, **options), pyg_nn.GCNConv(4, 3, **options), x, ei,
+                     dtype, w)
 
 
 def test_graph_edge_weight_is_used_like_an_explicit_one():
@@ -109,7 +66,7 @@ def test_improved_uses_fill_value_two():
     x = np.random.default_rng(4).standard_normal((12, 4))
     ours = GCNConv(4, 3, improved=True, rng=3).to(np.float64)
     theirs = pyg_nn.GCNConv(4, 3, improved=True).double()
-    theirs.load_state_dict({k: torch.from_numpy(v) for k, v in to_pyg_state_dict(ours).items()})
+    theirs.load_state_dict(torch_state(ours))
     ref = theirs(torch.tensor(x), torch.from_numpy(ei), torch.ones(ei.shape[1], dtype=torch.float64))
     close(ours(Tensor(x), ei).data, ref)
 
@@ -120,7 +77,7 @@ def test_learned_edge_weight_without_normalization_gets_pyg_gradient():
     x, w = rng.standard_normal((12, 4)), rng.uniform(0.5, 2.0, ei.shape[1])
     ours = GCNConv(4, 3, normalize=False, rng=4).to(np.float64)
     theirs = pyg_nn.GCNConv(4, 3, normalize=False).double()
-    theirs.load_state_dict({k: torch.from_numpy(v) for k, v in to_pyg_state_dict(ours).items()})
+    theirs.load_state_dict(torch_state(ours))
     wo, wt = Tensor(w, requires_grad=True), torch.tensor(w, requires_grad=True)
     cot = rng.standard_normal((12, 3))
     ours(Tensor(x), ei, wo).backward(cot)

@@ -8,37 +8,17 @@ import pytest
 
 import npgnn
 from npgnn import Tensor
-from npgnn.interop import load_pyg_state_dict, to_pyg_state_dict
+from npgnn.interop import load_pyg_state_dict
 from npgnn.nn.activation import ReLU
 from npgnn.nn.conv.gin import GINConv
 from npgnn.nn.linear import Linear
 from npgnn.nn.mlp import MLP
 from npgnn.nn.module import Sequential
 
+from ._helpers import TORCH, backward_and_compare, random_graph, torch_state
+
 torch = pytest.importorskip("torch")
 pyg_nn = pytest.importorskip("torch_geometric.nn")
-
-TOL = {np.float64: 1e-10, np.float32: 1e-5}
-TORCH = {np.float64: torch.float64, np.float32: torch.float32}
-
-
-def random_graph(seed: int = 0, n: int = 12, e: int = 40) -> np.ndarray:
-    """Directed edges with 4 duplicates and 3 unique self-loops; nodes n-2, n-1 are isolated."""
-    rng = np.random.default_rng(seed)
-    active = n - 2
-    src, dst = rng.integers(0, active, e), rng.integers(0, active, e)
-    dst = np.where(src == dst, (dst + 1) % active, dst)
-    src[:4], dst[:4] = src[4:8], dst[4:8]
-    loops = rng.choice(active, size=3, replace=False)
-    ei = np.concatenate([np.stack([src, dst]), np.stack([loops, loops])], axis=1)
-    return ei[:, rng.permutation(ei.shape[1])]
-
-
-def close(a, b, dtype=np.float64):
-    tol = TOL[dtype]
-    b = b.detach().numpy() if hasattr(b, "detach") else np.asarray(b)
-    np.testing.assert_allclose(a, b, rtol=tol, atol=tol * max(1.0, float(np.abs(b).max(initial=0))))
-
 
 def twins(kind: str, eps: float, train_eps: bool, rng: int = 0):
     if kind == "sequential":
@@ -64,23 +44,14 @@ def test_equals_pyg(kind, eps, train_eps, training, dtype):
     ours, theirs = twins(kind, eps, train_eps)
     ours.to(dtype).train(training)
     theirs.to(TORCH[dtype]).train(training)
-    state = to_pyg_state_dict(ours)
+    state = torch_state(ours)
     assert sorted(state) == sorted(theirs.state_dict())
-    theirs.load_state_dict({k: torch.from_numpy(v) for k, v in state.items()})
+    theirs.load_state_dict(state)
     xo, xt = Tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
     out, ref = ours(xo, ei), theirs(xt, torch.from_numpy(ei))
     cot = rng.standard_normal(out.shape).astype(dtype)
-    out.backward(cot)
-    (ref * torch.from_numpy(cot)).sum().backward()
-    close(out.data, ref, dtype)
-    close(xo.grad, xt.grad, dtype)
-    theirs_params = dict(theirs.named_parameters())
-    assert sorted(theirs_params) == sorted(n for n, _ in ours.named_parameters())
-    for name, p in ours.named_parameters():
-        close(p.grad, theirs_params[name].grad, dtype)
-    # training mode updated the running statistics identically
-    for name, value in to_pyg_state_dict(ours).items():
-        close(value, theirs.state_dict()[name], dtype)
+    # state: training mode updated the running statistics identically
+    backward_and_compare(ours, theirs, out, ref, cot, xo, xt, dtype, state=True)
 
 
 def test_formula_with_duplicates_self_loops_and_isolated_nodes():

@@ -13,36 +13,16 @@ from npgnn.nn.conv.message_passing import MessagePassing, _signature
 from npgnn.ops import Adjacency, Segments
 from npgnn.ops.graph import segment_sum
 
+from ._helpers import close, random_graph
+
 torch = pytest.importorskip("torch")
 pyg_conv = pytest.importorskip("torch_geometric.nn.conv")
-
-TOL = {np.float64: 1e-10, np.float32: 1e-5}
-TORCH = {np.float64: torch.float64, np.float32: torch.float32}
-
-
-def random_graph(seed: int = 0, n: int = 12, e: int = 40) -> np.ndarray:
-    """Directed edges with 4 duplicates and 3 unique self-loops; nodes n-2, n-1 are isolated."""
-    rng = np.random.default_rng(seed)
-    active = n - 2
-    src, dst = rng.integers(0, active, e), rng.integers(0, active, e)
-    dst = np.where(src == dst, (dst + 1) % active, dst)
-    src[:4], dst[:4] = src[4:8], dst[4:8]
-    loops = rng.choice(active, size=3, replace=False)
-    ei = np.concatenate([np.stack([src, dst]), np.stack([loops, loops])], axis=1)
-    return ei[:, rng.permutation(ei.shape[1])]
-
 
 def dense(ei: np.ndarray, n: int, w: np.ndarray | None = None) -> np.ndarray:
     """A[i, j] = Σ of the weights of the edges j -> i."""
     a = np.zeros((n, n))
     np.add.at(a, (ei[1], ei[0]), np.ones(ei.shape[1]) if w is None else w)
     return a
-
-
-def close(a, b, dtype=np.float64):
-    tol = TOL[dtype]
-    b = b.detach().numpy() if hasattr(b, "detach") else np.asarray(b)
-    np.testing.assert_allclose(a, b, rtol=tol, atol=tol * max(1.0, float(np.abs(b).max(initial=0))))
 
 
 class TorchPlain(pyg_conv.MessagePassing):

@@ -10,18 +10,10 @@ from npgnn import Tensor
 from npgnn.interop import load_pyg_state_dict, to_pyg_state_dict
 from npgnn.nn.mlp import MLP
 
+from ._helpers import TORCH, backward_and_compare
+
 torch = pytest.importorskip("torch")
 pyg_nn = pytest.importorskip("torch_geometric.nn")
-
-TOL = {np.float64: 1e-10, np.float32: 1e-5}
-TORCH = {np.float64: torch.float64, np.float32: torch.float32}
-
-
-def close(a, b, dtype=np.float64):
-    tol = TOL[dtype]
-    b = b.detach().numpy() if hasattr(b, "detach") else np.asarray(b)
-    np.testing.assert_allclose(a, b, rtol=tol, atol=tol * max(1.0, float(np.abs(b).max(initial=0))))
-
 
 OPTIONS = [{}, {"norm": None}, {"act": "tanh"}, {"plain_last": False}, {"act_first": True},
            {"bias": False}, {"act": "leaky_relu", "norm": None}]
@@ -43,16 +35,7 @@ def test_equals_pyg(options, training, dtype):
     cot = rng.standard_normal((9, 3)).astype(dtype)
     xo, xt = Tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
     out, ref = ours(xo), theirs(xt)
-    out.backward(cot)
-    (ref * torch.from_numpy(cot)).sum().backward()
-    close(out.data, ref, dtype)
-    close(xo.grad, xt.grad, dtype)
-    theirs_params = dict(theirs.named_parameters())
-    assert sorted(theirs_params) == sorted(n for n, _ in ours.named_parameters())
-    for name, p in ours.named_parameters():
-        close(p.grad, theirs_params[name].grad, dtype)
-    for name, value in to_pyg_state_dict(ours).items():
-        close(value, theirs.state_dict()[name], dtype)
+    backward_and_compare(ours, theirs, out, ref, cot, xo, xt, dtype, state=True)
 
 
 def test_gradcheck_wrt_x():

@@ -10,17 +10,9 @@ from npgnn import Tensor
 from npgnn.interop import to_pyg_state_dict
 from npgnn.nn.norm import BatchNorm, BatchNorm1d
 
+from ._helpers import TORCH, backward_and_compare
+
 torch = pytest.importorskip("torch")
-
-TOL = {np.float64: 1e-10, np.float32: 1e-5}
-TORCH = {np.float64: torch.float64, np.float32: torch.float32}
-
-
-def close(a, b, dtype=np.float64):
-    tol = TOL[dtype]
-    b = b.detach().numpy() if hasattr(b, "detach") else np.asarray(b)
-    np.testing.assert_allclose(a, b, rtol=tol, atol=tol * max(1.0, float(np.abs(b).max(initial=0))))
-
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("options", [{}, {"momentum": None}, {"affine": False},
@@ -41,18 +33,9 @@ def test_equals_torch_over_training_and_evaluation_steps(options, shape, dtype):
         cot = rng.standard_normal(shape).astype(dtype)
         xo, xt = Tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
         out, ref = ours(xo), theirs(xt)
-        out.backward(cot)
-        (ref * torch.from_numpy(cot)).sum().backward()
-        close(out.data, ref, dtype)
-        close(xo.grad, xt.grad, dtype)
-        for name, p in ours.named_parameters():
-            close(p.grad, dict(theirs.named_parameters())[name].grad, dtype)
-            p.grad = None
+        backward_and_compare(ours, theirs, out, ref, cot, xo, xt, dtype, state=True)
+        ours.zero_grad()
         theirs.zero_grad()
-        state = to_pyg_state_dict(ours)
-        assert sorted(state) == sorted(theirs.state_dict())
-        for name, value in state.items():
-            close(value, theirs.state_dict()[name], dtype)
     if ours.track_running_stats:
         assert ours.num_batches_tracked.dtype == np.int64 and int(ours.num_batches_tracked) == 3
 

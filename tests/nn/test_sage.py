@@ -8,53 +8,12 @@ import pytest
 
 import npgnn
 from npgnn import Graph, Tensor
-from npgnn.interop import to_pyg_state_dict
 from npgnn.nn.conv.sage import SAGEConv, l2_normalize
+
+from ._helpers import close, compare_with_pyg, random_graph
 
 torch = pytest.importorskip("torch")
 pyg_nn = pytest.importorskip("torch_geometric.nn")
-
-TOL = {np.float64: 1e-10, np.float32: 1e-5}
-TORCH = {np.float64: torch.float64, np.float32: torch.float32}
-
-
-def random_graph(seed: int = 0, n: int = 12, e: int = 40) -> np.ndarray:
-    """Directed edges with 4 duplicates and 3 unique self-loops; nodes n-2, n-1 are isolated."""
-    rng = np.random.default_rng(seed)
-    active = n - 2
-    src, dst = rng.integers(0, active, e), rng.integers(0, active, e)
-    dst = np.where(src == dst, (dst + 1) % active, dst)
-    src[:4], dst[:4] = src[4:8], dst[4:8]
-    loops = rng.choice(active, size=3, replace=False)
-    ei = np.concatenate([np.stack([src, dst]), np.stack([loops, loops])], axis=1)
-    return ei[:, rng.permutation(ei.shape[1])]
-
-
-def close(a, b, dtype=np.float64):
-    tol = TOL[dtype]
-    b = b.detach().numpy() if hasattr(b, "detach") else np.asarray(b)
-    np.testing.assert_allclose(a, b, rtol=tol, atol=tol * max(1.0, float(np.abs(b).max(initial=0))))
-
-
-def compare(ours, theirs, x, ei, dtype, seed=0):
-    ours.to(dtype)
-    theirs.to(TORCH[dtype])
-    theirs.load_state_dict({k: torch.from_numpy(v) for k, v in to_pyg_state_dict(ours).items()})
-    x = x.astype(dtype)
-    xo, xt = Tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
-    out, ref = ours(xo, ei), theirs(xt, torch.from_numpy(ei))
-    cot = np.random.default_rng(seed).standard_normal(out.shape).astype(dtype)
-    out.backward(cot)
-    (ref * torch.from_numpy(cot)).sum().backward()
-    assert out.dtype == dtype
-    close(out.data, ref, dtype)
-    close(xo.grad, xt.grad, dtype)
-    theirs_params = dict(theirs.named_parameters())
-    assert sorted(theirs_params) == sorted(n for n, _ in ours.named_parameters())
-    for name, p in ours.named_parameters():
-        close(p.grad, theirs_params[name].grad, dtype)
-    return out
-
 
 OPTIONS = [{}, {"normalize": True}, {"root_weight": False}, {"project": True}, {"bias": False}]
 
@@ -66,7 +25,7 @@ def test_equals_pyg(aggr, options, dtype):
     ei = random_graph()
     x = np.random.default_rng(1).standard_normal((12, 5))
     ours = SAGEConv(5, 3, aggr, rng=0, **options)
-    out = compare(ours, pyg_nn.SAGEConv(5, 3, aggr, **options), x, ei, dtype)
+    out = compare_with_pyg(ours, pyg_nn.SAGEConv(5, 3, aggr, **options), x, ei, dtype)
     if not options:  # isolated nodes aggregate 0: x'_i = b + W_r x_i
         expected = ours.lin_l.bias.data + x[-2:].astype(dtype) @ ours.lin_r.weight.data.T
         close(out.data[-2:], expected, dtype)

@@ -5,7 +5,8 @@ edge (never a concatenation of per-edge features, never an N×N matrix) and the 
 each target's incoming edges. Without edge features the scores, softmax, dropout and aggregation
 run in one fused op (``npgnn.ops.gat``, a compiled kernel: 2x PyG's speed at 1M edges); with
 ``edge_dim`` they are composed from segment ops and a weighted SpMM per head. The helpers at the
-bottom (self-loop structure, self-loop edge features) are shared with ``GATv2Conv``.
+bottom (self-loop structure, self-loop edge features, option and input checks, the output's
+heads, residual and bias) are shared with ``GATv2Conv``.
 """
 from __future__ import annotations
 
@@ -111,17 +112,8 @@ class GATConv(Module):
         edge_dim: int | None = None, fill_value: FillValue = "mean", bias: bool = True,
         residual: bool = False, *, rng: init.RngLike = None, dtype: Any = np.float32,
     ):
-        _check_options(type(self).__name__, in_channels, out_channels, heads, dropout,
-                       edge_dim, fill_value)
-        self.in_channels, self.out_channels = int(in_channels), int(out_channels)
-        self.heads, self.concat = int(heads), bool(concat)
-        self.negative_slope, self.dropout = float(negative_slope), float(dropout)
-        self.add_self_loops, self.fill_value = bool(add_self_loops), fill_value
-        self.edge_dim = edge_dim
-        self.residual = bool(residual)
-        self.rng = init.make_rng(rng)
-        hc = self.heads * self.out_channels
-        total = hc if concat else self.out_channels
+        hc, total = _set_options(self, in_channels, out_channels, heads, concat, negative_slope,
+                                 dropout, add_self_loops, edge_dim, fill_value, residual, rng)
         self.lin = Linear(self.in_channels, hc, bias=False, weight_init="glorot", dtype=dtype)
         self.att_src = Parameter(np.zeros((1, self.heads, self.out_channels), dtype=dtype))
         self.att_dst = Parameter(np.zeros((1, self.heads, self.out_channels), dtype=dtype))
@@ -129,9 +121,7 @@ class GATConv(Module):
         if edge_dim is not None:
             self.lin_edge = Linear(int(edge_dim), hc, bias=False, weight_init="glorot", dtype=dtype)
             self.att_edge = Parameter(np.zeros((1, self.heads, self.out_channels), dtype=dtype))
-        self.res = Linear(self.in_channels, total, bias=False, weight_init="glorot",
-                          dtype=dtype) if residual else None
-        self.bias = Parameter(np.zeros(total, dtype=dtype)) if bias else None
+        _add_output_layers(self, total, residual, bias, dtype)
         self.reset_parameters()
 
     def reset_parameters(self, rng: init.RngLike = None) -> None:
@@ -150,12 +140,8 @@ class GATConv(Module):
         self, x: Any, edge_index: Any, edge_attr: Any = None,
         return_attention_weights: bool = False,
     ) -> Tensor | tuple[Tensor, tuple[np.ndarray, Tensor]]:
-        name = type(self).__name__
-        x = _check_x(name, x, self.in_channels)
+        x, g, st, edge_attr = _attention_inputs(self, x, edge_index, edge_attr)
         n, heads, c = x.shape[0], self.heads, self.out_channels
-        g = as_graph(edge_index, n)
-        st = attention_structure(g, self.add_self_loops)
-        edge_attr = _resolve_edge_attr(name, edge_attr, edge_index, self.lin_edge, st)
 
         h = M.reshape(self.lin(x), (n, heads, c))                           # (N, H, C)
         a_src = M.sum(h * self.att_src, axis=-1)                            # (N, H)
@@ -168,7 +154,7 @@ class GATConv(Module):
             out, alpha = gat_attention(h, a_src, a_dst, ag, self.negative_slope, self.dropout,
                                        self.training, self.rng)
             weights = (st.edge_index, Tensor(alpha)) if return_attention_weights else None
-            return self._finish(out, x, n, weights)
+            return _finish(self, out, x, n, weights)
         score = gather(a_src, st.sources) + gather(a_dst, st.targets)       # (E', H)
         if edge_attr is not None:
             ea = edge_attr_with_loops(edge_attr, st, self.fill_value)       # (E', D)
@@ -182,16 +168,7 @@ class GATConv(Module):
         alpha = F.dropout(alpha, self.dropout, self.training, self.rng)
         out = edge_spmm(alpha, h, st.sorted_index, n, target_segments=st.targets)  # (N, H, C)
         weights = (st.edge_index, st.in_input_order(alpha)) if return_attention_weights else None
-        return self._finish(out, x, n, weights)
-
-    def _finish(self, out: Tensor, x: Any, n: int, weights: Any) -> Any:
-        """Combine heads, add the residual and bias; append the attention weights if asked."""
-        out = _combine_heads(out, self.concat, n, self.heads * self.out_channels)
-        if self.res is not None:
-            out = out + self.res(x)
-        if self.bias is not None:
-            out = out + self.bias
-        return out if weights is None else (out, weights)
+        return _finish(self, out, x, n, weights)
 
     def extra_repr(self) -> str:
         return (f"{self.in_channels}, {self.out_channels}, heads={self.heads}, "
@@ -299,6 +276,53 @@ def edge_attr_with_loops(
             loops = Tensor(np.ascontiguousarray(fill))
         rows = M.concatenate([edge_attr, loops], axis=0)                # (E + N, D)
     return rows if st.feature_rows is None else gather(rows, st.feature_rows)
+
+
+def _set_options(conv: Module, in_channels: int, out_channels: int, heads: int, concat: bool,
+                 negative_slope: float, dropout: float, add_self_loops: bool,
+                 edge_dim: int | None, fill_value: FillValue, residual: bool,
+                 rng: init.RngLike) -> tuple[int, int]:
+    """Check and store the options GATConv and GATv2Conv share; return (H·C, output width)."""
+    _check_options(type(conv).__name__, in_channels, out_channels, heads, dropout,
+                   edge_dim, fill_value)
+    conv.in_channels, conv.out_channels = int(in_channels), int(out_channels)
+    conv.heads, conv.concat = int(heads), bool(concat)
+    conv.negative_slope, conv.dropout = float(negative_slope), float(dropout)
+    conv.add_self_loops, conv.fill_value = bool(add_self_loops), fill_value
+    conv.edge_dim = edge_dim
+    conv.residual = bool(residual)
+    conv.rng = init.make_rng(rng)
+    hc = conv.heads * conv.out_channels
+    return hc, (hc if concat else conv.out_channels)
+
+
+def _add_output_layers(conv: Module, total: int, residual: bool, bias: bool, dtype: Any) -> None:
+    """The skip connection ``res`` (a bias-free Linear, or None) and the output ``bias``."""
+    conv.res = Linear(conv.in_channels, total, bias=False, weight_init="glorot",
+                      dtype=dtype) if residual else None
+    conv.bias = Parameter(np.zeros(total, dtype=dtype)) if bias else None
+
+
+def _attention_inputs(conv: Module, x: Any, edge_index: Any,
+                      edge_attr: Any) -> tuple[Any, Graph, AttentionStructure, Tensor | None]:
+    """A forward's checked inputs: x (N, F) as a Tensor (or scipy sparse), the graph, its
+    (cached) attention structure and the (E, D) edge features or None."""
+    name = type(conv).__name__
+    x = _check_x(name, x, conv.in_channels)
+    g = as_graph(edge_index, x.shape[0])
+    st = attention_structure(g, conv.add_self_loops)
+    edge_attr = _resolve_edge_attr(name, edge_attr, edge_index, conv.lin_edge, st)
+    return x, g, st, edge_attr
+
+
+def _finish(conv: Module, out: Tensor, x: Any, n: int, weights: Any) -> Any:
+    """Combine heads, add the residual and bias; append the attention weights if asked."""
+    out = _combine_heads(out, conv.concat, n, conv.heads * conv.out_channels)
+    if conv.res is not None:
+        out = out + conv.res(x)
+    if conv.bias is not None:
+        out = out + conv.bias
+    return out if weights is None else (out, weights)
 
 
 def _combine_heads(out: Tensor, concat: bool, n: int, hc: int) -> Tensor:

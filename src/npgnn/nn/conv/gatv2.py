@@ -8,14 +8,12 @@ import numpy as np
 
 from npgnn.autodiff.tensor import Tensor
 from npgnn.nn import init
-from npgnn.nn.conv._structure import as_graph
 from npgnn.nn.conv.gat import (
     FillValue,
-    _check_options,
-    _check_x,
-    _combine_heads,
-    _resolve_edge_attr,
-    attention_structure,
+    _add_output_layers,
+    _attention_inputs,
+    _finish,
+    _set_options,
     edge_attr_with_loops,
 )
 from npgnn.nn.linear import Linear
@@ -73,17 +71,9 @@ class GATv2Conv(Module):
         share_weights: bool = False, residual: bool = False, *, rng: init.RngLike = None,
         dtype: Any = np.float32,
     ):
-        _check_options(type(self).__name__, in_channels, out_channels, heads, dropout,
-                       edge_dim, fill_value)
-        self.in_channels, self.out_channels = int(in_channels), int(out_channels)
-        self.heads, self.concat = int(heads), bool(concat)
-        self.negative_slope, self.dropout = float(negative_slope), float(dropout)
-        self.add_self_loops, self.fill_value = bool(add_self_loops), fill_value
-        self.edge_dim = edge_dim
-        self.share_weights, self.residual = bool(share_weights), bool(residual)
-        self.rng = init.make_rng(rng)
-        hc = self.heads * self.out_channels
-        total = hc if concat else self.out_channels
+        hc, total = _set_options(self, in_channels, out_channels, heads, concat, negative_slope,
+                                 dropout, add_self_loops, edge_dim, fill_value, residual, rng)
+        self.share_weights = bool(share_weights)
         self.lin_l = Linear(self.in_channels, hc, bias=bias, weight_init="glorot", dtype=dtype)
         self.lin_r = self.lin_l if share_weights else Linear(
             self.in_channels, hc, bias=bias, weight_init="glorot", dtype=dtype)
@@ -91,9 +81,7 @@ class GATv2Conv(Module):
         self.lin_edge = None
         if edge_dim is not None:
             self.lin_edge = Linear(int(edge_dim), hc, bias=False, weight_init="glorot", dtype=dtype)
-        self.res = Linear(self.in_channels, total, bias=False, weight_init="glorot",
-                          dtype=dtype) if residual else None
-        self.bias = Parameter(np.zeros(total, dtype=dtype)) if bias else None
+        _add_output_layers(self, total, residual, bias, dtype)
         self.reset_parameters()
 
     def reset_parameters(self, rng: init.RngLike = None) -> None:
@@ -115,11 +103,8 @@ class GATv2Conv(Module):
         self, x: Any, edge_index: Any, edge_attr: Any = None,
         return_attention_weights: bool = False,
     ) -> Tensor | tuple[Tensor, tuple[np.ndarray, Tensor]]:
-        name = type(self).__name__
-        x = _check_x(name, x, self.in_channels)
+        x, _, st, edge_attr = _attention_inputs(self, x, edge_index, edge_attr)
         n, heads, c = x.shape[0], self.heads, self.out_channels
-        st = attention_structure(as_graph(edge_index, n), self.add_self_loops)
-        edge_attr = _resolve_edge_attr(name, edge_attr, edge_index, self.lin_edge, st)
 
         x_l = M.reshape(self.lin_l(x), (n, heads, c))                       # (N, H, C)
         x_r = x_l if self.share_weights else M.reshape(self.lin_r(x), (n, heads, c))
@@ -132,14 +117,8 @@ class GATv2Conv(Module):
         alpha = segment_softmax(score, st.targets)                          # (E', H)
         alpha = F.dropout(alpha, self.dropout, self.training, self.rng)
         out = edge_spmm(alpha, x_l, st.sorted_index, n, target_segments=st.targets)  # (N,H,C)
-        out = _combine_heads(out, self.concat, n, heads * c)
-        if self.res is not None:
-            out = out + self.res(x)
-        if self.bias is not None:
-            out = out + self.bias
-        if return_attention_weights:
-            return out, (st.edge_index, st.in_input_order(alpha))
-        return out
+        weights = (st.edge_index, st.in_input_order(alpha)) if return_attention_weights else None
+        return _finish(self, out, x, n, weights)
 
     def extra_repr(self) -> str:
         return (f"{self.in_channels}, {self.out_channels}, heads={self.heads}, "
