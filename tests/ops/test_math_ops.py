@@ -2,7 +2,6 @@
 import numpy as np
 import pytest
 
-import npgnn
 from npgnn import Tensor, gradcheck
 from npgnn import ops
 
