@@ -52,8 +52,11 @@ def _table(metrics: dict[str, Any]) -> str:
                 f"{100 * metrics['test_accuracy_mean']:.2f} ± {100 * metrics['test_accuracy_std']:.2f} "
                 f"% over {len(metrics['runs'])} run(s)")
     if metrics["task"] == "graph":
+        folds = "; ".join(f"seed {r['seed']}: {100 * r['test_accuracy']:.2f} ± "
+                          f"{100 * r['test_accuracy_std']:.2f} over folds" for r in metrics["runs"])
         rows.append(f"(each run: {metrics['settings']['folds']}-fold cross-validation, protocol "
-                    f"'{metrics['settings']['protocol']}'; the test accuracy is the mean over folds)")
+                    f"'{metrics['settings']['protocol']}'; the test accuracy is the mean over folds: "
+                    f"{folds})")
     return "\n".join(rows)
 
 
