@@ -11,7 +11,8 @@ from typing import Literal
 import numpy as np
 import scipy.sparse as sp
 
-from npgnn.graph.graph import DEFAULT_WEIGHT_DTYPE, Graph, group_by
+from npgnn.graph.graph import DEFAULT_WEIGHT_DTYPE, Graph
+from npgnn.ops.segments import group_by
 
 Reduce = Literal["sum", "mean", "max", "min"]
 _REDUCERS = {"sum": np.add, "mean": np.add, "max": np.maximum, "min": np.minimum}

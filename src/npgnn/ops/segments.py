@@ -29,6 +29,22 @@ def check_index(name: str, index: np.ndarray, size: int) -> np.ndarray:
     return index
 
 
+def group_by(ids: np.ndarray, num_groups: int) -> tuple[np.ndarray, np.ndarray]:
+    """Stable grouping of positions by id: a counting sort, O(E + num_groups).
+
+    Returns (perm, indptr), both int64: ``perm`` equals ``np.argsort(ids, kind="stable")`` and
+    ``perm[indptr[k]:indptr[k + 1]]`` are the positions holding id k. ``ids``: (E,) in
+    [0, num_groups).
+    """
+    # Row k of a (num_groups, E) CSR matrix with one entry (k, e) per position lists those
+    # positions e in increasing order: scipy's C conversion is the counting sort, and it is
+    # about 4x faster than NumPy's argsort on 10M int64 ids.
+    rows = sp.csr_matrix((np.ones(ids.size, dtype=np.bool_), (ids, np.arange(ids.size))),
+                         shape=(num_groups, ids.size))
+    rows.sort_indices()  # a no-op (already sorted), kept so the result never depends on it
+    return rows.indices.astype(np.int64), rows.indptr.astype(np.int64)
+
+
 class Segments:
     """Items 0..E-1 assigned to segments 0..S-1 by ``index`` (E,).
 
@@ -44,10 +60,8 @@ class Segments:
             index = check_index("index", index, num_segments)
         self.index = index
         self.num_segments = int(num_segments)
-        self.perm = np.argsort(index, kind="stable")
-        self.counts = np.bincount(index, minlength=self.num_segments)
-        self.indptr = np.zeros(self.num_segments + 1, dtype=np.int64)
-        np.cumsum(self.counts, out=self.indptr[1:])
+        self.perm, self.indptr = group_by(index, self.num_segments)
+        self.counts = np.diff(self.indptr)
         self._matrices: dict[np.dtype, sp.csr_matrix] = {}
 
     @property
