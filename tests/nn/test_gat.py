@@ -122,10 +122,10 @@ def test_graph_input_caches_structure_and_matches_array_input():
     x = np.random.default_rng(0).standard_normal((12, F_IN))
     g = Graph(ei, num_nodes=12)
     out1, (ei1, _) = conv(Tensor(x), g, return_attention_weights=True)
-    assert ("attention_structure", True) in g._cache
-    cached = g._cache[("attention_structure", True)]
+    assert ("attention_graph", True) in g._cache  # the fused path's structure (no edge_dim)
+    cached = g._cache[("attention_graph", True)]
     out2 = conv(Tensor(x), g)
-    assert g._cache[("attention_structure", True)] is cached
+    assert g._cache[("attention_graph", True)] is cached
     np.testing.assert_array_equal(out1.data, out2.data)
     np.testing.assert_allclose(out1.data, conv(Tensor(x), ei).data, rtol=1e-14)
     assert ei1.shape == (2, 40 + 4 - 4 + 12)  # loops dropped, 12 added

@@ -24,6 +24,7 @@ class AttentionGraph:
     """Edges sorted by target (position p), with the by-source grouping the backward needs.
 
     Attributes:
+        edge_index: (2, E) the edges as given (their order is the caller's edge order);
         perm: (E,) original edge id at each position; indptr: (N+1,) target offsets;
         src, dst: (E,) source and target of each position; src_indptr, src_pos: positions grouped
         by source node.
@@ -36,7 +37,7 @@ class AttentionGraph:
         src = check_index("edge_index[0] (sources)", edge_index[0], num_nodes)
         dst = check_index("edge_index[1] (targets)", edge_index[1], num_nodes)
         by_dst = Segments(dst, num_nodes, validate=False)
-        self.num_nodes = num_nodes
+        self.edge_index, self.num_nodes = edge_index, num_nodes
         self.perm, self.indptr = by_dst.perm, by_dst.indptr
         self.src, self.dst = src[self.perm], dst[self.perm]
         by_src = Segments(self.src, num_nodes, validate=False)

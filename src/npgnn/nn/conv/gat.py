@@ -140,21 +140,13 @@ class GATConv(Module):
         self, x: Any, edge_index: Any, edge_attr: Any = None,
         return_attention_weights: bool = False,
     ) -> Tensor | tuple[Tensor, tuple[np.ndarray, Tensor]]:
+        if self.lin_edge is None:
+            return self._fused(x, edge_index, edge_attr, return_attention_weights)
         x, g, st, edge_attr = _attention_inputs(self, x, edge_index, edge_attr)
         n, heads, c = x.shape[0], self.heads, self.out_channels
-
         h = M.reshape(self.lin(x), (n, heads, c))                           # (N, H, C)
         a_src = M.sum(h * self.att_src, axis=-1)                            # (N, H)
         a_dst = M.sum(h * self.att_dst, axis=-1)                            # (N, H)
-        if edge_attr is None:
-            # the fused op: scores, segment softmax, dropout and aggregation in one pass per
-            # node (no (E', H) intermediates in the graph); same numbers, same dropout draws
-            ag = cached(g, ("attention_graph", self.add_self_loops),
-                        lambda: AttentionGraph(st.edge_index, n))
-            out, alpha = gat_attention(h, a_src, a_dst, ag, self.negative_slope, self.dropout,
-                                       self.training, self.rng)
-            weights = (st.edge_index, Tensor(alpha)) if return_attention_weights else None
-            return _finish(self, out, x, n, weights)
         score = gather(a_src, st.sources) + gather(a_dst, st.targets)       # (E', H)
         if edge_attr is not None:
             ea = edge_attr_with_loops(edge_attr, st, self.fill_value)       # (E', D)
@@ -169,6 +161,24 @@ class GATConv(Module):
         out = edge_spmm(alpha, h, st.sorted_index, n, target_segments=st.targets)  # (N, H, C)
         weights = (st.edge_index, st.in_input_order(alpha)) if return_attention_weights else None
         return _finish(self, out, x, n, weights)
+
+    def _fused(self, x: Any, edge_index: Any, edge_attr: Any, return_weights: bool) -> Any:
+        """Without edge features: scores, segment softmax, dropout and aggregation in one op
+        (``npgnn.ops.gat``; no (E', H) intermediates in the graph, same numbers and dropout
+        draws as the composed path). Its structure is one sort of the edges, cached on a Graph."""
+        x = _check_x(type(self).__name__, x, self.in_channels)
+        _resolve_edge_attr(type(self).__name__, edge_attr, edge_index, None, None)  # rejects one
+        n, heads, c = x.shape[0], self.heads, self.out_channels
+        g = as_graph(edge_index, n)
+        ag = cached(g, ("attention_graph", self.add_self_loops),
+                    lambda: AttentionGraph(_with_self_loops(g.edge_index, n) if self.add_self_loops
+                                           else g.edge_index, n))
+        h = M.reshape(self.lin(x), (n, heads, c))                           # (N, H, C)
+        a_src = M.sum(h * self.att_src, axis=-1)                            # (N, H)
+        a_dst = M.sum(h * self.att_dst, axis=-1)                            # (N, H)
+        out, alpha = gat_attention(h, a_src, a_dst, ag, self.negative_slope, self.dropout,
+                                   self.training, self.rng)
+        return _finish(self, out, x, n, (ag.edge_index, Tensor(alpha)) if return_weights else None)
 
     def extra_repr(self) -> str:
         return (f"{self.in_channels}, {self.out_channels}, heads={self.heads}, "
@@ -313,6 +323,13 @@ def _attention_inputs(conv: Module, x: Any, edge_index: Any,
     st = attention_structure(g, conv.add_self_loops)
     edge_attr = _resolve_edge_attr(name, edge_attr, edge_index, conv.lin_edge, st)
     return x, g, st, edge_attr
+
+
+def _with_self_loops(edge_index: np.ndarray, n: int) -> np.ndarray:
+    """PyG's GAT edges: the input edges without self-loops, then one loop per node 0..N-1."""
+    loops = np.arange(n, dtype=np.int64)
+    kept = edge_index[:, edge_index[0] != edge_index[1]]
+    return np.concatenate([kept, np.stack([loops, loops])], axis=1)
 
 
 def _finish(conv: Module, out: Tensor, x: Any, n: int, weights: Any) -> Any:
