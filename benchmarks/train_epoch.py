@@ -148,7 +148,7 @@ def pyg_full_run(model_name: str, root: str) -> tuple[float, float]:
             vloss = F.cross_entropy(out[data.val_mask], data.y[data.val_mask]).item()
             vacc = (out[data.val_mask].argmax(1) == data.y[data.val_mask]).float().mean().item()
         if model_name == "gcn":
-            vloss += 5e-4 / 2 * sum(float((p ** 2).sum()) for p in net.conv1.parameters())
+            vloss += 5e-4 / 2 * sum(float((p.detach() ** 2).sum()) for p in net.conv1.parameters())
             if vloss < best_loss:
                 best_loss, best = vloss, copy.deepcopy(net.state_dict())
             if len(losses) >= 10 and vloss > np.mean(losses[-10:]):
