@@ -1,9 +1,20 @@
-"""Modules: the base class, parameters, and layers."""
+"""Modules: the base class, parameters, and layers (``from npgnn.nn import GCNConv`` as in PyG)."""
 from npgnn.nn.activation import ELU, Dropout, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
 from npgnn.nn.linear import Linear
 from npgnn.nn.module import Module, ModuleList, Parameter, Sequential
 
+# isort: off -- layers after the base classes they build on
+from npgnn.nn.attention import Attention, AttentionWeight, MultiHeadAttention
+from npgnn.nn.conv import GATConv, GATv2Conv, GCNConv, GINConv, MessagePassing, SAGEConv
+from npgnn.nn.mlp import MLP
+from npgnn.nn.norm import BatchNorm, BatchNorm1d
+from npgnn.nn.pool import global_add_pool, global_max_pool, global_mean_pool
+# isort: on
+
 __all__ = [
-    "Dropout", "ELU", "LeakyReLU", "Linear", "LogSoftmax", "Module", "ModuleList", "Parameter",
-    "ReLU", "Sequential", "Sigmoid", "Softmax", "Tanh",
+    "Attention", "AttentionWeight", "BatchNorm", "BatchNorm1d", "Dropout", "ELU", "GATConv",
+    "GATv2Conv", "GCNConv", "GINConv", "LeakyReLU", "Linear", "LogSoftmax", "MLP",
+    "MessagePassing", "Module", "ModuleList", "MultiHeadAttention", "Parameter", "ReLU",
+    "SAGEConv", "Sequential", "Sigmoid", "Softmax", "Tanh", "global_add_pool",
+    "global_max_pool", "global_mean_pool",
 ]
