@@ -1,11 +1,11 @@
 """What the ready-made models share: a saved config, weight-decay groups, stacked conv layers."""
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from npgnn.autodiff.tensor import Tensor
 from npgnn.models._features import feature_dropout
+from npgnn.nn import init
 from npgnn.nn.module import Module
 from npgnn.ops import nn as F
 
@@ -25,23 +25,30 @@ class PaperModel(Module):
         return [{"params": list(self.parameters()), "weight_decay": weight_decay}]
 
 
-def stacked_forward(model: Any, convs: Sequence[Module], x: Any, edge_index: Any,
-                    return_hidden: bool) -> Any:
-    """dropout → conv → ReLU for each layer but the last (dropout → conv): GCN's and SAGE's body.
+class StackedConvModel(PaperModel):
+    """``num_layers`` graph convolutions of class ``conv``: dropout → conv → ReLU for each layer
+    but the last, which is dropout → conv (GCN's and GraphSAGE's body)."""
 
-    Returns the logits, and with ``return_hidden`` also the last hidden representation.
-    """
-    hidden: Tensor | None = None
-    for k, conv in enumerate(convs):
-        x = feature_dropout(x, model.dropout, model.training, model.rng)
-        x = conv(x, edge_index)
-        if k < len(convs) - 1:
-            x = hidden = F.relu(x)
-    return (x, hidden) if return_hidden else x
+    conv: type[Module]
 
+    def __init__(self, in_channels: int, out_channels: int, hidden_channels: int,
+                 num_layers: int, dropout: float, seed: int | None):
+        if num_layers < 1:
+            raise ValueError(f"{type(self).__name__}: num_layers must be >= 1, got {num_layers}")
+        self.config = dict(in_channels=in_channels, out_channels=out_channels,
+                           hidden_channels=hidden_channels, num_layers=num_layers,
+                           dropout=dropout, seed=seed)
+        self.rng = init.make_rng(seed)
+        sizes = [in_channels] + [hidden_channels] * (num_layers - 1) + [out_channels]
+        self.convs = [self.conv(a, b, rng=self.rng) for a, b in zip(sizes[:-1], sizes[1:])]
+        self.dropout = dropout
 
-def layer_sizes(in_channels: int, hidden_channels: int, out_channels: int, num_layers: int) -> list[int]:
-    """[in, hidden, ..., hidden, out] for ``num_layers`` layers."""
-    if num_layers < 1:
-        raise ValueError(f"num_layers must be >= 1, got {num_layers}")
-    return [in_channels] + [hidden_channels] * (num_layers - 1) + [out_channels]
+    def forward(self, x: Any, edge_index: Any, return_hidden: bool = False) -> Any:
+        """Logits (N, C); with ``return_hidden`` also the last hidden representation."""
+        hidden: Tensor | None = None
+        for k, conv in enumerate(self.convs):
+            x = feature_dropout(x, self.dropout, self.training, self.rng)
+            x = conv(x, edge_index)
+            if k < len(self.convs) - 1:
+                x = hidden = F.relu(x)
+        return (x, hidden) if return_hidden else x
