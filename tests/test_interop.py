@@ -130,3 +130,22 @@ def test_rename_and_layout_hooks_apply_per_module():
     with pytest.raises(ValueError, match=r"conv.att_src \(npgnn 'inner.att'\) expects shape "
                                          r"\(2, 3\), got \(3, 2\)"):
         load_pyg_state_dict(target, {**state, "conv.att_src": np.zeros((1, 3, 2))})
+
+
+def test_gatv2_shared_weights_round_trip_through_pyg_state_dict():
+    torch = pytest.importorskip("torch")
+    pyg = pytest.importorskip("torch_geometric.nn")
+    from npgnn.nn import GATv2Conv
+
+    ours = GATv2Conv(5, 3, heads=2, share_weights=True, rng=0)
+    theirs = pyg.GATv2Conv(5, 3, heads=2, share_weights=True)
+    state = to_pyg_state_dict(ours)
+    assert set(state) == set(theirs.state_dict())  # lin_r.* listed too, as PyG does
+    theirs.load_state_dict({k: torch.from_numpy(v) for k, v in state.items()})
+    back = GATv2Conv(5, 3, heads=2, share_weights=True, rng=1)
+    load_pyg_state_dict(back, theirs.state_dict())  # strict: the alias keys are expected
+    np.testing.assert_array_equal(back.lin_l.weight.data, ours.lin_l.weight.data)
+    broken = dict(theirs.state_dict())
+    broken["lin_r.weight"] = broken["lin_r.weight"] + 1
+    with pytest.raises(ValueError, match="are one shared weight in npgnn but differ"):
+        load_pyg_state_dict(back, broken)

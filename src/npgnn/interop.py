@@ -14,6 +14,9 @@ attributes, applied to the names local to that module:
 * ``_pyg_layout: ClassVar[dict[str, tuple[to_pyg, from_pyg]]]``: for a parameter or buffer, two functions
   converting npgnn's array to PyG's layout and back (e.g. ``(lambda a: a[None], lambda a: a[0])``
   for PyG's leading axis of size 1).
+* ``_pyg_aliases: dict[str, str]``: child modules that PyG lists twice because they are one
+  shared module (``GATv2Conv(share_weights=True)``: ``{"lin_r": "lin_l"}``). npgnn holds the
+  module once; its entries are written under both names, and a load checks the copies agree.
 
 Example:
     >>> from npgnn.nn.conv.gcn import GCNConv
@@ -48,6 +51,12 @@ def _entries(module: Module) -> dict[str, tuple[str, np.ndarray, Callable | None
                              f"({out[pyg_name][0]!r} and {name!r}); check _pyg_rename")
         to_pyg, from_pyg = layout if layout is not None else (None, None)
         out[pyg_name] = (name, array, to_pyg, from_pyg)
+    for mod_name, mod in modules.items():
+        for alias, primary in getattr(mod, "_pyg_aliases", {}).items():
+            shared = f"{mod_name}.{primary}." if mod_name else f"{primary}."
+            for pyg_name, entry in list(out.items()):
+                if entry[0].startswith(shared):
+                    out[pyg_name.replace(f"{primary}.", f"{alias}.", 1)] = entry
     return out
 
 
@@ -127,7 +136,7 @@ def load_pyg_state_dict(module: Module, state_dict: Mapping[str, Any], strict: b
         raise KeyError(f"load_pyg_state_dict: missing keys {missing}, unexpected keys "
                        f"{unexpected} (for {type(module).__name__}); is it the same architecture? "
                        "pass strict=False to load the common entries only")
-    staged = []
+    staged, written = [], {}
     for key, (name, target, _, from_pyg) in entries.items():
         if key not in state_dict:
             continue
@@ -138,6 +147,10 @@ def load_pyg_state_dict(module: Module, state_dict: Mapping[str, Any], strict: b
             where = key if key == name else f"{key} (npgnn {name!r})"
             raise ValueError(f"load_pyg_state_dict: {where} expects shape {target.shape}, got "
                              f"{value.shape}")
+        if id(target) in written and not np.array_equal(written[id(target)][1], value):
+            raise ValueError(f"load_pyg_state_dict: {key!r} and {written[id(target)][0]!r} are one "
+                             "shared weight in npgnn but differ in the state_dict")
+        written[id(target)] = (key, value)
         staged.append((target, value))
     for target, value in staged:  # write only once every entry has been checked
         target[...] = value.astype(target.dtype, copy=False)

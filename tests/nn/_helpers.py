@@ -63,8 +63,8 @@ def numpy_state(theirs) -> dict:
 
 
 def load_pyg_parameters(ours, theirs) -> None:
-    """PyG's parameters into ours by name (PyG's state_dict repeats a shared lin_l as lin_r)."""
-    load_pyg_state_dict(ours, {k: v.detach().numpy() for k, v in theirs.named_parameters()})
+    """PyG's state_dict into ours through the interop (a shared lin_l is listed as lin_r too)."""
+    load_pyg_state_dict(ours, theirs.state_dict())
 
 
 def backward_and_compare(ours, theirs, out, ref, cot, xo, xt, dtype, state=False):

@@ -120,6 +120,11 @@ class GATv2Conv(Module):
         weights = (st.edge_index, st.in_input_order(alpha)) if return_attention_weights else None
         return _finish(self, out, x, n, weights)
 
+    @property
+    def _pyg_aliases(self) -> dict[str, str]:
+        """PyG lists a shared map twice (``lin_l.*`` and ``lin_r.*``); npgnn holds it once."""
+        return {"lin_r": "lin_l"} if self.share_weights else {}
+
     def extra_repr(self) -> str:
         return (f"{self.in_channels}, {self.out_channels}, heads={self.heads}, "
                 f"concat={self.concat}, share_weights={self.share_weights}, "
