@@ -69,6 +69,11 @@ def test_gin_cross_validation_runs_on_mutag(tmp_path):
                  "--root", str(SHARED), "--quiet", "--metrics-out", str(out)]) == 0
     run = json.loads(out.read_text())["runs"][0]
     assert len(run["fold_accuracies"]) == 3 and run["test_accuracy"] == pytest.approx(np.mean(run["fold_accuracies"]))
+    assert isinstance(run["epochs"], int) and run["val_accuracy"] is None  # no validation set
+    assert main(["train", "--dataset", "MUTAG", "--model", "gin", "--epochs", "2", "--folds", "3",
+                 "--protocol", "holdout", "--root", str(SHARED), "--quiet", "--metrics-out", str(out)]) == 0
+    run = json.loads(out.read_text())["runs"][0]
+    assert 0.0 <= run["val_accuracy"] <= 1.0 and len(run["selected_epochs"]) == 3
 
 
 @needs_shared

@@ -174,7 +174,9 @@ def run(config: TrainConfig) -> tuple[dict[str, Any], list[Any]]:
                                 batch_size=settings["batch_size"], lr=settings["lr"],
                                 weight_decay=settings["weight_decay"])
             runs.append(dict(seed=seed, test_accuracy=cv.mean, test_accuracy_std=cv.std,
-                             val_accuracy=None, epochs=cv.epochs, seconds=cv.seconds,
+                             val_accuracy=float(np.mean(cv.val_accuracies)) if cv.val_accuracies
+                             else None, epochs=int(np.median(cv.epochs)),
+                             selected_epochs=cv.epochs, seconds=cv.seconds,
                              fold_accuracies=cv.fold_accuracies, protocol=cv.protocol))
             details.append((models[-1], cv))
     else:

@@ -45,8 +45,7 @@ def _table(metrics: dict[str, Any]) -> str:
     rows = [f"{'seed':>6} {'test acc':>9} {'val acc':>8} {'epochs':>8} {'seconds':>8}"]
     for r in metrics["runs"]:
         val = "-" if r["val_accuracy"] is None else f"{100 * r['val_accuracy']:.2f}"
-        epochs = r["epochs"] if isinstance(r["epochs"], int) else max(r["epochs"])
-        rows.append(f"{r['seed']:>6} {100 * r['test_accuracy']:>9.2f} {val:>8} {epochs:>8} "
+        rows.append(f"{r['seed']:>6} {100 * r['test_accuracy']:>9.2f} {val:>8} {r['epochs']:>8} "
                     f"{r['seconds']:>8.2f}")
     rows.append(f"{metrics['model']} on {metrics['dataset']}: test accuracy "
                 f"{100 * metrics['test_accuracy_mean']:.2f} ± {100 * metrics['test_accuracy_std']:.2f} "

@@ -131,6 +131,7 @@ class CrossValidation:
     epochs: list[int]
     seconds: float
     test_curves: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # (folds, epochs)
+    val_accuracies: list[float] = field(default_factory=list)  # holdout: at each picked epoch
 
     @property
     def mean_curve(self) -> np.ndarray:
@@ -160,7 +161,7 @@ def cross_validate(
         raise ValueError(f"cross_validate: protocol must be 'gin' or 'holdout', got {protocol!r}")
     y = np.asarray(dataset.y).reshape(-1)
     start = time.perf_counter()
-    test_curves, picks, accs = [], [], []
+    test_curves, picks, accs, vals = [], [], [], []
     for k, (train_idx, test_idx) in enumerate(stratified_kfold(y, folds, seed)):
         evals = {"test": dataset[test_idx]}
         if protocol == "holdout":
@@ -173,13 +174,14 @@ def cross_validate(
         if protocol == "holdout":
             best = int(np.argmax(run.curve("val_acc")))
             picks.append(best)
+            vals.append(float(run.curve("val_acc")[best]))
             accs.append(float(run.curve("test_acc")[best]))
     curves = np.stack(test_curves)
     if protocol == "gin":
         best = int(np.argmax(curves.mean(axis=0)))
         picks, accs = [best] * folds, curves[:, best].tolist()
     return CrossValidation(protocol, accs, [p + 1 for p in picks], time.perf_counter() - start,
-                           curves)
+                           curves, vals)
 
 
 def batch_all(graphs: Sequence[Graph]) -> Graph:
