@@ -55,12 +55,15 @@ class Segments:
         indptr: (S+1,) int64 offsets; counts: (S,) items per segment.
     """
 
-    def __init__(self, index: np.ndarray, num_segments: int, *, validate: bool = True):
+    def __init__(self, index: np.ndarray, num_segments: int, *, validate: bool = True,
+                 order: tuple[np.ndarray, np.ndarray] | None = None):
+        """``order``: a (perm, indptr) grouping of ``index`` already computed (e.g. by
+        ``Graph.target_order()``), so the same edges are not sorted twice."""
         if validate:
             index = check_index("index", index, num_segments)
         self.index = index
         self.num_segments = int(num_segments)
-        self.perm, self.indptr = group_by(index, self.num_segments)
+        self.perm, self.indptr = order if order is not None else group_by(index, self.num_segments)
         self.counts = np.diff(self.indptr)
         self._matrices: dict[np.dtype, sp.csr_matrix] = {}
 

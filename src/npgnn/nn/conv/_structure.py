@@ -45,10 +45,12 @@ def cached(g: Graph, key: Any, build: Callable[[], Any]) -> Any:
 def target_segments(g: Graph) -> Segments:
     """Edges grouped by target node (each node's incoming messages), cached on the graph."""
     return cached(g, "segments_by_target",
-                  lambda: Segments(g.edge_index[1], g.num_nodes, validate=False))
+                  lambda: Segments(g.edge_index[1], g.num_nodes, validate=False,
+                                   order=g.target_order()))
 
 
 def source_segments(g: Graph) -> Segments:
     """Edges grouped by source node, cached on the graph."""
     return cached(g, "segments_by_source",
-                  lambda: Segments(g.edge_index[0], g.num_nodes, validate=False))
+                  lambda: Segments(g.edge_index[0], g.num_nodes, validate=False,
+                                   order=g.source_order()))

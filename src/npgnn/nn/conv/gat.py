@@ -18,8 +18,6 @@ import scipy.sparse as sp
 
 from npgnn.autodiff.tensor import Tensor, as_tensor
 from npgnn.graph import Graph
-from npgnn.graph.transforms import add_self_loops as _add_loops
-from npgnn.graph.transforms import remove_self_loops as _remove_loops
 from npgnn.nn import init
 from npgnn.nn.conv._structure import as_graph, cached
 from npgnn.nn.linear import Linear
@@ -35,7 +33,7 @@ from npgnn.ops.graph import (
     segment_softmax,
     segment_sum,
 )
-from npgnn.ops.segments import Segments
+from npgnn.ops.segments import Segments, group_by
 
 FillValue = float | np.ndarray | str
 _FILL_REDUCERS = ("add", "sum", "mean", "max", "min")
@@ -231,7 +229,7 @@ def attention_structure(g: Graph, add_self_loops: bool) -> AttentionStructure:
         n, e_in = g.num_nodes, g.num_edges
         loop_targets = None
         if add_self_loops:
-            edge_index = _add_loops(_remove_loops(Graph(g.edge_index, num_nodes=n))).edge_index
+            edge_index = _with_self_loops(g.edge_index, n)
             kept = g.edge_index[0] != g.edge_index[1]
             rows = np.concatenate([np.flatnonzero(kept), e_in + np.arange(n)])
             loop_targets = Segments(np.where(kept, g.edge_index[1], n), n + 1, validate=False)
@@ -240,7 +238,7 @@ def attention_structure(g: Graph, add_self_loops: bool) -> AttentionStructure:
             rows = np.arange(e_in)
         dst = edge_index[1]
         ordered = bool(np.all(dst[1:] >= dst[:-1]))
-        order = np.arange(dst.size) if ordered else np.argsort(dst, kind="stable")
+        order = np.arange(dst.size) if ordered else group_by(dst, n)[0]
         sorted_index = edge_index if ordered else edge_index[:, order]
         to_input = None
         if not ordered:
