@@ -17,7 +17,6 @@ of the times and of the per-round speed-ups.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import platform
 import statistics
@@ -30,6 +29,7 @@ import scipy
 import scipy.sparse as sp
 
 from npgnn.article import GNN_Layer, MessagePassing
+from npgnn.kernels.threads import blas_threads
 
 N, H, DEGREE = 2, 16, 10
 RESULTS = Path(__file__).resolve().parent / "results" / "article_layers.md"
@@ -225,16 +225,7 @@ def main(argv: list[str] | None = None) -> int:
     if len(args.repeats) != len(args.sizes):
         p.error(f"--repeats needs one value per size ({len(args.sizes)}), got {len(args.repeats)}")
     repeats = dict(zip(args.sizes, args.repeats))
-    limit: contextlib.AbstractContextManager = contextlib.nullcontext()
-    if args.blas_threads > 0:
-        try:
-            from threadpoolctl import threadpool_limits
-        except ImportError:  # not a dependency of npgnn: run with the default thread count
-            print("threadpoolctl is not installed: BLAS keeps its default thread count")
-            args.blas_threads = 0
-        else:
-            limit = threadpool_limits(limits=args.blas_threads, user_api="blas")
-    with limit:
+    with blas_threads(args.blas_threads if args.blas_threads > 0 else None):
         text = table(run(args.sizes, repeats, args.pause, args.seed), repeats, args.blas_threads)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text)
