@@ -38,6 +38,10 @@ class Tensor:
 
     Arithmetic operators, ``@``, indexing and the methods below build the graph; ``backward()``
     walks it in reverse topological order (iteratively, so depth is unlimited).
+
+    Comparisons (``== != < <= > >=``) are elementwise and return boolean ndarrays, so
+    ``(pred == y).sum()`` counts matches. A Tensor is hashed by identity, not by value (as in
+    torch): dict keys and sets of tensors work by identity.
     """
 
     __array_priority__ = 100  # ndarray (op) Tensor defers to Tensor's reflected operators
@@ -172,7 +176,21 @@ class Tensor:
     def __getitem__(self, index: Any) -> Tensor:
         return _math.getitem(self, index)
 
-    # comparisons give plain boolean arrays: they have no gradient
+    # Comparisons are elementwise, like torch and NumPy, and give plain boolean ndarrays (no
+    # gradient). ``==`` and ``!=`` too: ``(pred == y).sum()`` counts the matches. A Tensor is
+    # therefore not hashable *by value*: ``__hash__`` stays identity-based (as in torch), so
+    # tensors work as dict keys and set members by identity (the engine and the optimizers rely
+    # on it), while ``t in some_list`` compares elementwise and is ambiguous, as in torch.
+    def __eq__(self, other: ArrayLike) -> Any:  # type: ignore[override]
+        if other is None:
+            return False
+        return self.data == _data(other)
+
+    def __ne__(self, other: ArrayLike) -> Any:  # type: ignore[override]
+        if other is None:
+            return True
+        return self.data != _data(other)
+
     def __lt__(self, other: ArrayLike) -> np.ndarray:
         return self.data < _data(other)
 
@@ -185,7 +203,7 @@ class Tensor:
     def __ge__(self, other: ArrayLike) -> np.ndarray:
         return self.data >= _data(other)
 
-    __hash__ = object.__hash__  # tensors are graph nodes, hashed by identity
+    __hash__ = object.__hash__  # graph nodes, hashed by identity (see the comparisons above)
 
     # ------------------------------------------------------------------ methods
     def sum(self, axis: Any = None, keepdims: bool = False) -> Tensor:
