@@ -5,11 +5,13 @@ from npgnn.autodiff import (
     Function, GradcheckError, Tensor, as_tensor, detect_anomaly, enable_grad, gradcheck,
     is_grad_enabled, no_grad, tensor,
 )
+from npgnn.device import cuda, device
 from npgnn.graph import Graph
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "Function", "GradcheckError", "Graph", "Tensor", "as_tensor", "detect_anomaly", "enable_grad",
+    "Function", "GradcheckError", "Graph", "Tensor", "as_tensor", "cuda", "detect_anomaly", "device",
+    "enable_grad",
     "gradcheck", "is_grad_enabled", "load", "nn", "no_grad", "ops", "optim", "save", "tensor",
 ]

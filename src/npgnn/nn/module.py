@@ -241,8 +241,19 @@ class Module:
     def eval(self) -> Module:
         return self.train(False)
 
-    def to(self, dtype: Any) -> Module:
-        """Cast every parameter and floating buffer to ``dtype`` (e.g. np.float64 for gradchecks)."""
+    def to(self, *args: Any, **kwargs: Any) -> Module:
+        """torch's ``to``: a CPU device (``"cpu"``, ``"cpu:0"``, ``torch.device("cpu")``) changes
+        nothing; a dtype casts every parameter and floating buffer (e.g. ``np.float64`` for
+        gradchecks; also ``to("cpu", np.float64)``). Returns ``self``.
+
+        Raises:
+            RuntimeError: a device other than the CPU ("npgnn runs on the CPU only").
+        """
+        from npgnn.device import parse_to
+
+        dtype = parse_to(f"{type(self).__name__}.to", args, kwargs)
+        if dtype is None:
+            return self
         for p in self.parameters():
             p.data = p.data.astype(dtype)
             p.grad = None
@@ -251,6 +262,25 @@ class Module:
                 if np.issubdtype(np.asarray(b).dtype, np.floating):
                     setattr(m, name, np.asarray(b).astype(dtype))
         return self
+
+    def cpu(self) -> Module:
+        """``self``: npgnn runs on the CPU."""
+        return self
+
+    def cuda(self, *args: Any, **kwargs: Any) -> Module:
+        """Always raises: npgnn has no GPU."""
+        from npgnn.device import check_device
+
+        check_device("cuda", f"{type(self).__name__}.cuda")
+        return self  # pragma: no cover - check_device raised
+
+    def double(self) -> Module:
+        """Cast to float64 (torch's ``double()``)."""
+        return self.to(np.float64)
+
+    def float(self) -> Module:
+        """Cast to float32 (torch's ``float()``)."""
+        return self.to(np.float32)
 
     def save(self, path: Any) -> None:
         """Write architecture and weights to one file (``npgnn.io.save``; reload with ``npgnn.load``).

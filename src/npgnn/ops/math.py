@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from npgnn.autodiff.function import Function, unbroadcast
-from npgnn.autodiff.tensor import Tensor, as_tensor
+from npgnn.autodiff.tensor import _UNSET, Tensor, as_tensor
 
 Axis = int | tuple[int, ...] | None
 
@@ -142,6 +142,22 @@ class Abs(Function):
 
     def backward(self, g):
         return g * self.sign
+
+
+class Maximum(Function):
+    """Elementwise max(a, b) with broadcasting; a tie sends half the gradient to each side
+    (torch.maximum's convention)."""
+
+    def forward(self, a, b):
+        self.shapes = a.shape, b.shape
+        out = np.maximum(a, b)
+        self.share_a = np.where(a > b, 1.0, np.where(a == b, 0.5, 0.0)).astype(out.dtype)
+        return out
+
+    def backward(self, g):
+        ga = unbroadcast(g * self.share_a, self.shapes[0]) if self.needs_input_grad[0] else None
+        gb = unbroadcast(g * (1 - self.share_a), self.shapes[1]) if self.needs_input_grad[1] else None
+        return ga, gb
 
 
 class Cast(Function):
@@ -312,6 +328,32 @@ class Where(Function):
         )
 
 
+# ---------------------------------------------------------------------------- axis / dim
+
+
+def resolve_axis(where: str, axis: Any, dim: Any, default: Any = None) -> Any:
+    """The axis of an op that takes NumPy's ``axis=`` or torch's ``dim=`` (not both).
+
+    Raises:
+        TypeError: both ``axis`` and ``dim`` were given.
+    """
+    if axis is not _UNSET and dim is not _UNSET:
+        raise TypeError(f"{where}: got both axis={axis!r} and dim={dim!r}; pass one of them "
+                        "(axis= is NumPy's name, dim= torch's)")
+    if dim is not _UNSET:
+        return dim
+    return default if axis is _UNSET else axis
+
+
+def resolve_keepdims(where: str, keepdims: Any, keepdim: Any) -> bool:
+    """NumPy's ``keepdims=`` or torch's ``keepdim=`` (not both); False when neither is given."""
+    if keepdims is not _UNSET and keepdim is not _UNSET:
+        raise TypeError(f"{where}: got both keepdims={keepdims!r} and keepdim={keepdim!r}; pass "
+                        "one of them")
+    value = keepdim if keepdim is not _UNSET else keepdims
+    return False if value is _UNSET else bool(value)
+
+
 # ---------------------------------------------------------------------------- entry points
 def _constant_like(value: Any, like: Tensor) -> Tensor:
     """A constant operand; a Python scalar takes a float tensor's dtype (float32 stays float32)."""
@@ -394,20 +436,107 @@ def astype(x: Any, dtype: Any) -> Tensor:
     return Cast(dtype)(x)
 
 
-def sum(x: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:  # noqa: A001
-    return Sum(axis, keepdims)(x)
+def sum(x: Any, axis: Axis = _UNSET, keepdims: bool = _UNSET, *, dim: Axis = _UNSET,  # noqa: A001
+        keepdim: bool = _UNSET) -> Tensor:
+    """Sum over ``axis`` (NumPy) or ``dim`` (torch), all axes by default."""
+    return Sum(resolve_axis("sum", axis, dim), resolve_keepdims("sum", keepdims, keepdim))(x)
 
 
-def mean(x: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:
-    return Mean(axis, keepdims)(x)
+def mean(x: Any, axis: Axis = _UNSET, keepdims: bool = _UNSET, *, dim: Axis = _UNSET,
+         keepdim: bool = _UNSET) -> Tensor:
+    """Mean over ``axis`` (NumPy) or ``dim`` (torch), all axes by default."""
+    return Mean(resolve_axis("mean", axis, dim), resolve_keepdims("mean", keepdims, keepdim))(x)
 
 
-def max(x: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:  # noqa: A001
-    return Max(axis, keepdims)(x)
+class MinMaxResult(tuple):
+    """torch.return_types.max / min: ``(values, indices)``, also as attributes."""
+
+    __slots__ = ()
+
+    def __new__(cls, values: Tensor, indices: Tensor) -> MinMaxResult:
+        return super().__new__(cls, (values, indices))
+
+    @property
+    def values(self) -> Tensor:
+        return self[0]
+
+    @property
+    def indices(self) -> Tensor:
+        return self[1]
+
+    def __repr__(self) -> str:
+        return f"(values={self[0]!r}, indices={self[1]!r})"
 
 
-def min(x: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:  # noqa: A001
-    return neg(Max(axis, keepdims)(neg(x)))
+def _extreme(name: str, x: Any, axis: Any, keepdims: Any, dim: Any, keepdim: Any) -> Any:
+    """max/min: values over ``axis``; with ``dim=`` torch's ``(values, indices)`` pair."""
+    torch_style = dim is not _UNSET and axis is _UNSET and dim is not None
+    ax = resolve_axis(name, axis, dim)
+    keep = resolve_keepdims(name, keepdims, keepdim)
+    x = as_tensor(x)
+    values = Max(ax, keep)(x) if name == "max" else neg(Max(ax, keep)(neg(x)))
+    if not torch_style:
+        return values
+    if not isinstance(ax, (int, np.integer)):
+        raise TypeError(f"{name}: dim must be one int (torch returns values and indices over one "
+                        f"dimension), got dim={dim!r}; pass axis= to reduce over several")
+    arg = argmax if name == "max" else argmin
+    return MinMaxResult(values, arg(x, dim=ax, keepdim=keep))
+
+
+def max(x: Any, axis: Axis = _UNSET, keepdims: bool = _UNSET, *, dim: int = _UNSET,  # noqa: A001
+        keepdim: bool = _UNSET) -> Any:
+    """Maximum over ``axis``; tied maxima share the gradient equally (like ``torch.amax``).
+
+    With torch's ``dim=`` (one int) it returns torch.max's ``(values, indices)`` pair (a tuple
+    with ``.values`` and ``.indices``); with ``axis=`` (or nothing) the values alone, as NumPy.
+    """
+    return _extreme("max", x, axis, keepdims, dim, keepdim)
+
+
+def min(x: Any, axis: Axis = _UNSET, keepdims: bool = _UNSET, *, dim: int = _UNSET,  # noqa: A001
+        keepdim: bool = _UNSET) -> Any:
+    """Minimum over ``axis`` (see :func:`max`; ``dim=`` gives ``(values, indices)``)."""
+    return _extreme("min", x, axis, keepdims, dim, keepdim)
+
+
+def _arg_extreme(name: str, x: Any, axis: Any, dim: Any, keepdims: Any, keepdim: Any) -> Tensor:
+    ax = resolve_axis(name, axis, dim)
+    keep = resolve_keepdims(name, keepdims, keepdim)
+    data = as_tensor(x).data
+    if data.size == 0:
+        raise ValueError(f"{name}: cannot take the {name} of an empty array of shape {data.shape}")
+    if ax is not None and not isinstance(ax, (int, np.integer)):
+        raise TypeError(f"{name}: axis/dim must be one int or None, got {ax!r}")
+    if ax is not None:
+        _normalize_axis(ax, data.ndim)
+    fn = np.argmax if name == "argmax" else np.argmin
+    out = fn(data, axis=ax, keepdims=keep)
+    return Tensor(np.asarray(out, dtype=np.int64))
+
+
+def argmax(x: Any, axis: int | None = _UNSET, keepdims: bool = _UNSET, *, dim: int | None = _UNSET,
+           keepdim: bool = _UNSET) -> Tensor:
+    """Index of the maximum over ``axis``/``dim`` (the flattened array by default); an int64
+    Tensor without gradient. The first of tied maxima wins (NumPy's and torch's CPU rule)."""
+    return _arg_extreme("argmax", x, axis, dim, keepdims, keepdim)
+
+
+def argmin(x: Any, axis: int | None = _UNSET, keepdims: bool = _UNSET, *, dim: int | None = _UNSET,
+           keepdim: bool = _UNSET) -> Tensor:
+    """Index of the minimum over ``axis``/``dim`` (see :func:`argmax`)."""
+    return _arg_extreme("argmin", x, axis, dim, keepdims, keepdim)
+
+
+def maximum(a: Any, b: Any) -> Tensor:
+    """Elementwise maximum with broadcasting (ties split the gradient, as torch.maximum)."""
+    return Maximum()(*_pair(a, b))
+
+
+def minimum(a: Any, b: Any) -> Tensor:
+    """Elementwise minimum with broadcasting: ``-maximum(-a, -b)``."""
+    a, b = _pair(a, b)
+    return neg(Maximum()(neg(a), neg(b)))
 
 
 def reshape(x: Any, shape: tuple[int, ...]) -> Tensor:
@@ -427,12 +556,54 @@ def getitem(x: Any, index: Any) -> Tensor:
     return GetItem(index)(x)
 
 
-def concatenate(xs: list[Any], axis: int = 0) -> Tensor:
-    return Concatenate(axis)(*xs)
+def _sequence(where: str, xs: Any) -> list[Any]:
+    if isinstance(xs, (Tensor, np.ndarray)) or not hasattr(xs, "__iter__"):
+        raise TypeError(f"{where}: expected a list or tuple of arrays/Tensors, got "
+                        f"{type(xs).__name__}")
+    xs = list(xs)
+    if not xs:
+        raise ValueError(f"{where}: needs at least one array, got an empty sequence")
+    return xs
 
 
-def stack(xs: list[Any], axis: int = 0) -> Tensor:
-    return Stack(axis)(*xs)
+def concatenate(xs: list[Any], axis: int = _UNSET, *, dim: int = _UNSET) -> Tensor:
+    """Join arrays along an existing ``axis`` (``dim``), 0 by default."""
+    ax = resolve_axis("concatenate", axis, dim, 0)
+    return Concatenate(ax)(*_sequence("concatenate", xs))
+
+
+def cat(tensors: list[Any], dim: int = _UNSET, *, axis: int = _UNSET) -> Tensor:
+    """torch.cat: :func:`concatenate` with torch's argument names (``dim`` 0 by default)."""
+    ax = resolve_axis("cat", axis, dim, 0)
+    return Concatenate(ax)(*_sequence("cat", tensors))
+
+
+def stack(xs: list[Any], axis: int = _UNSET, *, dim: int = _UNSET) -> Tensor:
+    """Join arrays along a new ``axis`` (``dim``), 0 by default."""
+    ax = resolve_axis("stack", axis, dim, 0)
+    return Stack(ax)(*_sequence("stack", xs))
+
+
+def unsqueeze(x: Any, dim: int) -> Tensor:
+    """torch.unsqueeze: insert an axis of length 1 at ``dim`` (NumPy's expand_dims)."""
+    x = as_tensor(x)
+    if not -x.ndim - 1 <= dim <= x.ndim:
+        raise ValueError(f"unsqueeze: dim {dim} is out of range for a {x.ndim}-D input "
+                         f"(expected [{-x.ndim - 1}, {x.ndim}])")
+    return Reshape(np.expand_dims(np.empty(x.shape, dtype=np.bool_), dim).shape)(x)
+
+
+def squeeze(x: Any, axis: Axis = _UNSET, *, dim: Axis = _UNSET) -> Tensor:
+    """Drop axes of length 1: all of them, or only ``axis``/``dim``. Like torch, asking to
+    squeeze an axis whose length is not 1 leaves it (NumPy would raise)."""
+    x = as_tensor(x)
+    ax = resolve_axis("squeeze", axis, dim)
+    if ax is None:
+        shape = tuple(n for n in x.shape if n != 1)
+    else:
+        drop = _normalize_axis(ax, x.ndim) if x.ndim else ()
+        shape = tuple(n for i, n in enumerate(x.shape) if not (i in drop and n == 1))
+    return Reshape(shape)(x)
 
 
 def where(condition: Any, a: Any, b: Any) -> Tensor:

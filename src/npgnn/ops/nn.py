@@ -7,6 +7,7 @@ import numpy as np
 
 from npgnn.autodiff.function import Function
 from npgnn.autodiff.tensor import Tensor, as_tensor
+from npgnn.ops.math import _UNSET, resolve_axis
 
 
 # ---------------------------------------------------------------------------- activations
@@ -252,18 +253,20 @@ def _check_axis(name: str, axis: int, ndim: int) -> None:
         raise ValueError(f"{name}: axis {axis} is out of range for a {ndim}-D input")
 
 
-def softmax(x: Any, axis: int = -1) -> Tensor:
-    """Numerically stable softmax over any axis."""
+def softmax(x: Any, axis: int = _UNSET, *, dim: int = _UNSET) -> Tensor:
+    """Numerically stable softmax over ``axis`` (NumPy's name) or ``dim`` (torch's), last by default."""
     x = as_tensor(x)
-    _check_axis("softmax", axis, x.ndim)
-    return Softmax(axis)(x)
+    ax = resolve_axis("softmax", axis, dim, -1)
+    _check_axis("softmax", ax, x.ndim)
+    return Softmax(ax)(x)
 
 
-def log_softmax(x: Any, axis: int = -1) -> Tensor:
-    """Numerically stable log-softmax over any axis."""
+def log_softmax(x: Any, axis: int = _UNSET, *, dim: int = _UNSET) -> Tensor:
+    """Numerically stable log-softmax over ``axis`` (or torch's ``dim``), last by default."""
     x = as_tensor(x)
-    _check_axis("log_softmax", axis, x.ndim)
-    return LogSoftmax(axis)(x)
+    ax = resolve_axis("log_softmax", axis, dim, -1)
+    _check_axis("log_softmax", ax, x.ndim)
+    return LogSoftmax(ax)(x)
 
 
 def cross_entropy(logits: Any, target: Any, reduction: str = "mean") -> Tensor:
