@@ -75,13 +75,28 @@ def test_alternative_constructor_init_and_repr():
 def test_errors():
     with pytest.raises(ValueError, match=r"MLP: channel_list needs at least two positive sizes"):
         MLP([4])
-    with pytest.raises(ValueError, match=r"MLP: norm must be 'batch_norm' or None, got 'layer_norm'"):
-        MLP([4, 2], norm="layer_norm")
+    with pytest.raises(ValueError, match=r"MLP: norm must be 'batch_norm', 'layer_norm', a Module "
+                                         r"or None, got 'group_norm'"):
+        MLP([4, 2], norm="group_norm")
+    with pytest.raises(TypeError, match=r"MLP: norm must be a name, an npgnn Module or None, got int"):
+        MLP([4, 2], norm=3)
+    with pytest.raises(TypeError, match=r"MLP: norm_kwargs=\{'foo': 1\} do not fit BatchNorm"):
+        MLP([4, 3, 2], norm_kwargs={"foo": 1})
+    with pytest.raises(TypeError, match=r"MLP: act_kwargs=\{'foo': 1\} do not fit ReLU"):
+        MLP([4, 2], act_kwargs={"foo": 1})
+    with pytest.raises(TypeError, match=r"MLP: unexpected keyword arguments \['foo'\]"):
+        MLP([4, 2], foo=1)
+    with pytest.raises(TypeError, match=r"MLP: dropout must be a float or a list of floats, got str"):
+        MLP([4, 2], dropout="0.5")
+    with pytest.raises(ValueError, match=r"MLP: num_layers must be given with in_channels"):
+        MLP(4, hidden_channels=3, out_channels=2)
+    with pytest.raises(ValueError, match=r"MLP: out_channels must be given with in_channels"):
+        MLP(in_channels=4, num_layers=1)
     with pytest.raises(ValueError, match=r"MLP: act must be one of"):
         MLP([4, 2], act="gelu")
     with pytest.raises(ValueError, match=r"MLP: dropout has 1 values for 2 layers"):
         MLP([4, 3, 2], dropout=[0.1])
-    with pytest.raises(ValueError, match=r"MLP: hidden_channels is needed for num_layers=2"):
+    with pytest.raises(ValueError, match=r"MLP: hidden_channels must be given for num_layers=2"):
         MLP(in_channels=4, out_channels=2, num_layers=2)
     with pytest.raises(ValueError, match=r"Linear: x must have last dimension in_features=4"):
         MLP([4, 2], rng=0)(np.ones((3, 5), np.float32))
