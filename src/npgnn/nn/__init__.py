@@ -6,13 +6,16 @@ from npgnn.nn.module import Module, ModuleList, Parameter, Sequential
 # isort: off -- layers after the base classes they build on
 from npgnn.nn.attention import Attention, AttentionWeight, MultiHeadAttention
 from npgnn.nn.conv import GATConv, GATv2Conv, GCNConv, GINConv, MessagePassing, SAGEConv
+from npgnn.nn.layer_norm import LayerNorm
 from npgnn.nn.mlp import MLP
 from npgnn.nn.norm import BatchNorm, BatchNorm1d
+from npgnn.nn.models import GAT, GCN, GIN, GraphSAGE, JumpingKnowledge
 from npgnn.nn.pool import global_add_pool, global_max_pool, global_mean_pool
 # isort: on
 
 __all__ = [
-    "Attention", "AttentionWeight", "BatchNorm", "BatchNorm1d", "Dropout", "ELU", "GATConv",
+    "Attention", "AttentionWeight", "GAT", "GCN", "GIN", "GraphSAGE", "JumpingKnowledge",
+    "LayerNorm", "BatchNorm", "BatchNorm1d", "Dropout", "ELU", "GATConv",
     "GATv2Conv", "GCNConv", "GINConv", "LeakyReLU", "Linear", "LogSoftmax", "MLP",
     "MessagePassing", "Module", "ModuleList", "MultiHeadAttention", "Parameter", "ReLU",
     "SAGEConv", "Sequential", "Sigmoid", "Softmax", "Tanh", "global_add_pool",
