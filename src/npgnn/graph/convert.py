@@ -15,6 +15,7 @@ import scipy.sparse as sp
 
 from npgnn.graph.graph import Graph
 from npgnn.graph.transforms import coalesce
+from npgnn.utils.convert import build_networkx, networkx_arrays
 
 if TYPE_CHECKING:  # networkx is imported where it is used: `import npgnn` stays fast
     import networkx as nx
@@ -90,7 +91,9 @@ def from_networkx(G: nx.Graph, group_node_attrs: Sequence[str] | None = None,
     """Graph from a networkx graph; nodes are relabelled 0..N-1 in ``G.nodes`` order.
 
     A directed edge u -> v becomes source u, target v; an undirected edge {u, v} gives both
-    u -> v and v -> u (a self-loop once). Multigraph edges stay as duplicates.
+    u -> v and v -> u (a self-loop once). Multigraph edges stay as duplicates. (PyG's
+    signature, which turns every attribute into a Graph attribute, is
+    ``npgnn.utils.from_networkx``; both read G through ``npgnn.utils.convert.networkx_arrays``.)
 
     Args:
         group_node_attrs: node attribute names stacked (in this order) into the columns of
@@ -101,35 +104,32 @@ def from_networkx(G: nx.Graph, group_node_attrs: Sequence[str] | None = None,
     Raises:
         ValueError: a node lacks a requested attribute, or only some edges have ``weight_attr``.
     """
-    index = {node: i for i, node in enumerate(G.nodes)}
-    D = G if G.is_directed() else G.to_directed()
-    edges = list(D.edges(data=True))
-    src = np.fromiter((index[u] for u, _, _ in edges), dtype=np.int64, count=len(edges))
-    tgt = np.fromiter((index[v] for _, v, _ in edges), dtype=np.int64, count=len(edges))
+    edge_index, node_dicts, edge_dicts = networkx_arrays(G)
+    nodes = list(G.nodes)
     weight = None
     if weight_attr is not None:
-        has = [weight_attr in d for _, _, d in edges]
+        has = [weight_attr in d for d in edge_dicts]
         if any(has) and not all(has):
-            raise ValueError(f"weight_attr: only {sum(has)} of {len(edges)} edges have the "
+            raise ValueError(f"weight_attr: only {sum(has)} of {len(has)} edges have the "
                              f"attribute {weight_attr!r}; set it on all edges or pass "
                              f"weight_attr=None")
-        if edges and all(has):
-            weight = np.array([d[weight_attr] for _, _, d in edges], dtype=np.float64)
+        if edge_dicts and all(has):
+            weight = np.array([d[weight_attr] for d in edge_dicts], dtype=np.float64)
     x = None
     if group_node_attrs:
-        cols = [np.asarray(_node_values(G, a), dtype=np.float64) for a in group_node_attrs]
-        x = np.concatenate([c.reshape(len(G), -1) for c in cols], axis=1)
-    y = None if label_attr is None else np.asarray(_node_values(G, label_attr))
-    return Graph(np.stack([src, tgt]), num_nodes=len(G), x=x, edge_weight=weight, y=y)
+        cols = [np.asarray(_node_values(nodes, node_dicts, a), dtype=np.float64)
+                for a in group_node_attrs]
+        x = np.concatenate([c.reshape(len(nodes), -1) for c in cols], axis=1)
+    y = None if label_attr is None else np.asarray(_node_values(nodes, node_dicts, label_attr))
+    return Graph(edge_index, num_nodes=len(nodes), x=x, edge_weight=weight, y=y)
 
 
-def _node_values(G: nx.Graph, attr: str) -> list:
-    data = G.nodes(data=attr)
-    missing = [node for node, value in data if value is None]
+def _node_values(nodes: list, node_dicts: list[dict], attr: str) -> list:
+    missing = [node for node, d in zip(nodes, node_dicts) if d.get(attr) is None]
     if missing:
         raise ValueError(f"node attribute {attr!r}: missing on {len(missing)} node(s), e.g. "
                          f"{missing[0]!r}; set it on every node")
-    return [value for _, value in data]
+    return [d[attr] for d in node_dicts]
 
 
 def to_networkx(g: Graph, to_undirected: bool = False) -> nx.Graph:
@@ -139,23 +139,17 @@ def to_networkx(g: Graph, to_undirected: bool = False) -> nx.Graph:
     attribute 'weight'. Node attributes: 'x' (the row of ``x`` as an ndarray, dense only) and 'y'
     when ``y`` has one entry per node. ``to_undirected=True`` returns an ``nx.Graph`` for an
     undirected ``g``: if the two directions of a pair differ in weight, the later edge in
-    (source, target) order wins.
+    (source, target) order wins. (PyG's signature, copying named attributes as lists, is
+    ``npgnn.utils.to_networkx``; both build through ``npgnn.utils.convert.build_networkx``.)
     """
-    import networkx as nx
-
-    G = nx.Graph() if to_undirected else nx.DiGraph()
-    G.add_nodes_from(range(g.num_nodes))
+    nodes = {}
     if isinstance(g.x, np.ndarray):
-        nx.set_node_attributes(G, dict(enumerate(g.x.copy())), "x")
+        nodes["x"] = list(g.x.copy())
     if g.y is not None and g.y.ndim >= 1 and g.y.shape[0] == g.num_nodes:
-        nx.set_node_attributes(G, dict(enumerate(g.y.tolist())), "y")
+        nodes["y"] = g.y.tolist()
     c = coalesce(g)
-    pairs = c.edge_index.T.tolist()
-    if c.edge_weight is None:
-        G.add_edges_from(pairs)
-    else:
-        G.add_weighted_edges_from((u, v, w) for (u, v), w in zip(pairs, c.edge_weight.tolist()))
-    return G
+    edges = {} if c.edge_weight is None else {"weight": c.edge_weight.tolist()}
+    return build_networkx(g.num_nodes, c.edge_index, nodes, edges, {}, bool(to_undirected))
 
 
 _PYG_FIELDS = ("x", "edge_weight", "edge_attr", "y", "train_mask", "val_mask", "test_mask",

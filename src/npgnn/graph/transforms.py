@@ -2,7 +2,8 @@
 
 Each function returns a new Graph and never edits its input. Node-level fields (x, y, masks,
 batch, ptr) are carried over unchanged; edge-level fields (edge_weight, edge_attr) follow their
-edges. All work is vectorized over the E edges (sort-based, no per-edge Python loop).
+edges. The edge work is done once, by the ``npgnn.utils`` functions on ``edge_index``; these are
+Graph-level wrappers. All work is vectorized over the E edges (no per-edge Python loop).
 """
 from __future__ import annotations
 
@@ -12,20 +13,23 @@ import numpy as np
 import scipy.sparse as sp
 
 from npgnn.graph.graph import DEFAULT_WEIGHT_DTYPE, Graph
-from npgnn.ops.segments import group_by
+from npgnn.utils.coalesce import coalesce as utils_coalesce
+from npgnn.utils.coalesce import to_undirected as utils_to_undirected
+from npgnn.utils.loop import add_remaining_self_loops
+from npgnn.utils.loop import remove_self_loops as utils_remove_self_loops
 
 Reduce = Literal["sum", "mean", "max", "min"]
-_REDUCERS = {"sum": np.add, "mean": np.add, "max": np.maximum, "min": np.minimum}
+_REDUCES = ("sum", "mean", "max", "min")
+EDGE_FIELDS = ("edge_weight", "edge_attr")  # the Graph fields that have one row per edge
 
 
 def remove_self_loops(g: Graph) -> Graph:
-    """Drop every edge i -> i (with its weight and attributes); other edges keep their order."""
-    keep = g.edge_index[0] != g.edge_index[1]
-    return g.replace(
-        edge_index=g.edge_index[:, keep],
-        edge_weight=None if g.edge_weight is None else g.edge_weight[keep],
-        edge_attr=None if g.edge_attr is None else g.edge_attr[keep],
-    )
+    """Drop every edge i -> i (with its weight and attributes); other edges keep their order.
+
+    A Graph-level wrapper of ``npgnn.utils.remove_self_loops``.
+    """
+    edge_index, kept = utils_remove_self_loops(g.edge_index, np.arange(g.num_edges))
+    return g.replace(edge_index=edge_index, **_edge_rows(g, kept))
 
 
 def add_self_loops(g: Graph, fill_value: float = 1.0) -> Graph:
@@ -36,28 +40,17 @@ def add_self_loops(g: Graph, fill_value: float = 1.0) -> Graph:
     the others get ``fill_value``. Without ``edge_weight`` and with ``fill_value == 1`` the result
     stays unweighted; otherwise existing edges weigh 1 (``DEFAULT_WEIGHT_DTYPE``). ``edge_attr``
     rows of new loops are filled with ``fill_value`` too. A graph with 0 nodes stays empty; every
-    isolated node gets a loop.
+    isolated node gets a loop. A Graph-level wrapper of
+    ``npgnn.utils.add_remaining_self_loops``; O(E + N), N loops being added.
     """
-    src, dst = g.edge_index
-    n = g.num_nodes
-    is_loop = src == dst
-    loop_nodes = src[is_loop]
-    nodes = np.arange(n, dtype=np.int64)
-    edge_index = np.concatenate([g.edge_index[:, ~is_loop], np.stack([nodes, nodes])], axis=1)
-
-    def with_loops(values: np.ndarray) -> np.ndarray:
-        loops = np.full((n, *values.shape[1:]), fill_value, dtype=values.dtype)
-        loops[loop_nodes] = values[is_loop]  # repeated loops: NumPy keeps the last write
-        return np.concatenate([values[~is_loop], loops])
-
     weight = g.edge_weight
     if weight is None and fill_value != 1:
         weight = np.ones(g.num_edges, dtype=DEFAULT_WEIGHT_DTYPE)
-    return g.replace(
-        edge_index=edge_index,
-        edge_weight=None if weight is None else with_loops(weight),
-        edge_attr=None if g.edge_attr is None else with_loops(g.edge_attr),
-    )
+    fields = {}
+    for name, values in (("edge_weight", weight), ("edge_attr", g.edge_attr)):
+        edge_index, fields[name] = add_remaining_self_loops(g.edge_index, values, fill_value,
+                                                            g.num_nodes)
+    return g.replace(edge_index=edge_index, **fields)
 
 
 _add_self_loops = add_self_loops  # gcn_norm's argument of the same name shadows it
@@ -67,40 +60,16 @@ def coalesce(g: Graph, reduce: Reduce = "sum") -> Graph:
     """Sort edges by (source, target) like PyG and merge duplicates.
 
     The weights and attributes of duplicate edges are merged with ``reduce`` ('sum', 'mean',
-    'max' or 'min'; 'mean' of integer attributes gives floats). Edges are ordered by two stable
-    counting sorts (by target, then by source), O(E + N); duplicates are equal int64 keys
-    ``source * N + target``. No ``np.unique`` over pairs.
+    'max' or 'min'; 'mean' of integer attributes gives floats). A Graph-level wrapper of
+    ``npgnn.utils.coalesce``: O(E + N) by counting sort while N is comparable to E, else
+    O(E log E) with nothing of size N (3 edges among 10**9 nodes are instant).
 
     Raises:
-        ValueError: unknown ``reduce``, or N * N overflows int64.
+        ValueError: unknown ``reduce``.
     """
-    _check_reduce(reduce)
-    if g.num_edges == 0:
-        return g.replace()
-    n = g.num_nodes
-    if n > np.iinfo(np.int64).max // n:
-        raise ValueError(f"coalesce: num_nodes={n} is too large for an int64 sort key N * N")
-    src, dst = g.edge_index
-    by_target = group_by(dst, n)[0]                       # two stable passes: an LSD radix sort
-    perm = by_target[group_by(src[by_target], n)[0]]      # == argsort(src * n + dst, "stable")
-    key = src[perm] * n + dst[perm]
-    first = np.empty(key.size, dtype=bool)
-    first[0] = True
-    np.not_equal(key[1:], key[:-1], out=first[1:])
-    starts = np.flatnonzero(first)
-
-    def merge(values: np.ndarray | None) -> np.ndarray | None:
-        if values is None:
-            return None
-        out = _REDUCERS[reduce].reduceat(values[perm], starts, axis=0)
-        if reduce == "mean":
-            counts = np.diff(starts, append=key.size).reshape(-1, *([1] * (out.ndim - 1)))
-            out = out / counts.astype(out.dtype if out.dtype.kind == "f" else np.float64)
-        return out
-
-    edge_index = np.stack(np.divmod(key[starts], n))  # decode (source, target) from the key
-    return g.replace(edge_index=edge_index, edge_weight=merge(g.edge_weight),
-                     edge_attr=merge(g.edge_attr))
+    names, values = _edge_values(g)
+    edge_index, merged = utils_coalesce(g.edge_index, values, g.num_nodes, _check_reduce(reduce))
+    return g.replace(edge_index=edge_index, **dict(zip(names, merged)))
 
 
 def to_undirected(g: Graph, reduce: Reduce = "sum") -> Graph:
@@ -108,19 +77,27 @@ def to_undirected(g: Graph, reduce: Reduce = "sum") -> Graph:
 
     As in PyG, with 'sum' an edge present in both directions gets the sum of both weights in each
     direction, and a self-loop's weight doubles; use reduce='mean' to keep equal weights as they
-    are.
+    are. A Graph-level wrapper of ``npgnn.utils.to_undirected``, with its cost.
 
     Raises:
         ValueError: unknown ``reduce``.
     """
-    _check_reduce(reduce)
+    names, values = _edge_values(g)
+    edge_index, merged = utils_to_undirected(g.edge_index, values, g.num_nodes,
+                                             _check_reduce(reduce))
+    return g.replace(edge_index=edge_index, **dict(zip(names, merged)))
 
-    def twice(values: np.ndarray | None) -> np.ndarray | None:
-        return None if values is None else np.concatenate([values, values])
 
-    both = g.replace(edge_index=np.concatenate([g.edge_index, g.edge_index[::-1]], axis=1),
-                     edge_weight=twice(g.edge_weight), edge_attr=twice(g.edge_attr))
-    return coalesce(both, reduce)
+def _edge_values(g: Graph) -> tuple[list[str], list[np.ndarray]]:
+    """Names and values of the edge-level fields that are set."""
+    pairs = [(name, getattr(g, name)) for name in EDGE_FIELDS if getattr(g, name) is not None]
+    return [n for n, _ in pairs], [v for _, v in pairs]
+
+
+def _edge_rows(g: Graph, rows: np.ndarray) -> dict[str, np.ndarray | None]:
+    """Every edge-level field restricted to (or reordered by) ``rows``."""
+    return {name: None if getattr(g, name) is None else getattr(g, name)[rows]
+            for name in EDGE_FIELDS}
 
 
 def gcn_norm(g: Graph, norm: Literal["sym", "row", "col"] = "sym", add_self_loops: bool = True,
@@ -192,7 +169,8 @@ def normalize_features(g: Graph) -> Graph:
     return g.replace(x=x)
 
 
-def _check_reduce(reduce: str) -> None:
-    if reduce not in _REDUCERS:
-        raise ValueError(f"reduce: expected one of {sorted(_REDUCERS)}, got {reduce!r}")
+def _check_reduce(reduce: str) -> str:
+    if reduce not in _REDUCES:
+        raise ValueError(f"reduce: expected one of {sorted(_REDUCES)}, got {reduce!r}")
+    return reduce
 

@@ -1,0 +1,1 @@
+from ._helpers import pyg, torch  # noqa: F401  (fixtures)
