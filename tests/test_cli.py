@@ -23,8 +23,13 @@ def test_demo_article_replay(capsys: pytest.CaptureFixture) -> None:
     assert "[[ 58.68030203 -58.54451771]]" in out and "Why they differ" in out
 
 
+def test_npgnn_alone_prints_the_help_and_returns_2(capsys: pytest.CaptureFixture) -> None:
+    assert cli.main([]) == 2          # as git: the help for a person, a failure for a script
+    out = capsys.readouterr().out
+    assert out.startswith("usage: npgnn") and "demo" in out and "Exit status" in out
+
+
 @pytest.mark.parametrize("argv,message", [
-    ([], "the following arguments are required: COMMAND"),
     (["fly"], "invalid choice: 'fly'"),
     (["demo", "--bogus"], "unrecognized arguments: --bogus"),
 ])
@@ -40,9 +45,23 @@ def test_help_and_version(capsys: pytest.CaptureFixture) -> None:
         cli.main(["--help"])
     assert exc.value.code == 0
     assert "demo" in capsys.readouterr().out
+    from npgnn import __version__
+
+    for flag in ("--version", "-V"):
+        with pytest.raises(SystemExit) as exc:
+            cli.main([flag])
+        assert exc.value.code == 0
+        assert capsys.readouterr().out == f"npgnn {__version__}\n"
+
+
+@pytest.mark.parametrize("command", ["train", "eval", "datasets", "demo"])
+def test_help_shows_every_default(command: str, capsys: pytest.CaptureFixture) -> None:
     with pytest.raises(SystemExit):
-        cli.main(["--version"])
-    assert capsys.readouterr().out.startswith("npgnn ")
+        cli.main([command, "--help"])
+    out = capsys.readouterr().out
+    options = [a for a in cli.build_parser()._subparsers._group_actions[0].choices[command]._actions
+               if a.option_strings and a.help != argparse.SUPPRESS and a.dest != "help"]
+    assert out.count("(default:") == len(options), out
 
 
 def test_a_new_subcommand_plugs_in_with_one_add_parser_and_handler(

@@ -1,14 +1,11 @@
 """npgnn train / eval / datasets end to end on small data, and the CI reproduction of GCN on Cora."""
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from npgnn.cli import main
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "datasets"
-needs_shared = pytest.mark.skipif(not (SHARED / "planetoid").is_dir(), reason="../shared/datasets absent")
 
 
 def test_train_karate_writes_metrics_model_and_plot(tmp_path, capsys):
@@ -55,32 +52,73 @@ def test_user_errors_are_one_line(capsys, tmp_path):
     assert str(bad) in capsys.readouterr().err
 
 
-@needs_shared
-def test_datasets_lists_shared_data(capsys):
-    assert main(["datasets", "--root", str(SHARED)]) == 0
+def test_datasets_lists_shared_data(capsys, shared_datasets):
+    assert main(["datasets", "--root", str(shared_datasets)]) == 0
     out = capsys.readouterr().out
     assert "cora" in out and "MUTAG" in out and "missing ind.pubmed.allx" in out
 
 
-@needs_shared
-def test_gin_cross_validation_runs_on_mutag(tmp_path):
+def test_gin_cross_validation_runs_on_mutag(tmp_path, shared_datasets):
     out = tmp_path / "gin.json"
     assert main(["train", "--dataset", "MUTAG", "--model", "gin", "--epochs", "2", "--folds", "3",
-                 "--root", str(SHARED), "--quiet", "--metrics-out", str(out)]) == 0
+                 "--root", str(shared_datasets), "--quiet", "--metrics-out", str(out)]) == 0
     run = json.loads(out.read_text())["runs"][0]
     assert len(run["fold_accuracies"]) == 3 and run["test_accuracy"] == pytest.approx(np.mean(run["fold_accuracies"]))
     assert isinstance(run["epochs"], int) and run["val_accuracy"] is None  # no validation set
     assert main(["train", "--dataset", "MUTAG", "--model", "gin", "--epochs", "2", "--folds", "3",
-                 "--protocol", "holdout", "--root", str(SHARED), "--quiet", "--metrics-out", str(out)]) == 0
+                 "--protocol", "holdout", "--root", str(shared_datasets), "--quiet", "--metrics-out", str(out)]) == 0
     run = json.loads(out.read_text())["runs"][0]
     assert 0.0 <= run["val_accuracy"] <= 1.0 and len(run["selected_epochs"]) == 3
 
 
-@needs_shared
-def test_gcn_on_cora_reaches_the_paper_for_three_seeds(tmp_path):
+def test_gcn_on_cora_reaches_the_paper_for_three_seeds(tmp_path, shared_datasets):
     """The issue's CI check: GCN, public split, 3 seeds, mean test accuracy >= 80%."""
     out = tmp_path / "cora.json"
-    assert main(["train", "--dataset", "cora", "--model", "gcn", "--runs", "3", "--root", str(SHARED),
+    assert main(["train", "--dataset", "cora", "--model", "gcn", "--runs", "3", "--root", str(shared_datasets),
                  "--quiet", "--metrics-out", str(out)]) == 0
     metrics = json.loads(out.read_text())
     assert metrics["test_accuracy_mean"] >= 0.80, metrics
+
+
+def test_lowercase_mutag_trains_and_the_headline_is_over_folds(tmp_path, capsys, shared_datasets):
+    out, model = tmp_path / "gin.json", tmp_path / "gin.safetensors"
+    assert main(["train", "--dataset", "mutag", "--model", "gin", "--root", str(shared_datasets),
+                 "--epochs", "2", "--folds", "3", "--runs", "2", "--quiet", "--metrics-out", str(out),
+                 "--save", str(model)]) == 0
+    printed = capsys.readouterr().out
+    metrics = json.loads(out.read_text())
+    folds = [a for r in metrics["runs"] for a in r["fold_accuracies"]]
+    assert metrics["dataset"] == "MUTAG" and metrics["std_over"] == "folds" and len(folds) == 6
+    assert metrics["test_accuracy_std"] == pytest.approx(np.std(folds))
+    assert metrics["settings"]["protocol"] == "gin" and "stopping" not in metrics["settings"]
+    headline = (f"gin on MUTAG: test accuracy {100 * np.mean(folds):.2f} ± {100 * np.std(folds):.2f} % "
+                "(mean ± std over 3 folds x 2 runs)")
+    assert headline in printed
+    # eval: the dataset's own folder as --root, any case; another dataset is refused by name
+    assert main(["eval", str(model), "--dataset", "MUTAG", "--root", str(shared_datasets / "tu" / "MUTAG")]) == 0
+    assert "all: accuracy" in capsys.readouterr().out
+    assert main(["eval", str(model), "--dataset", "nci1", "--root", str(shared_datasets)]) == 1
+    err = capsys.readouterr().err
+    assert "was trained on 'MUTAG' and takes 7 input features and predicts 2 classes, but 'NCI1' has 37" in err
+    assert "Traceback" not in err
+    assert main(["eval", str(model), "--dataset", "cora", "--root", str(shared_datasets)]) == 1
+    assert "holds a GIN (trained on 'MUTAG'), a graph-classification model" in capsys.readouterr().err
+
+
+def test_eval_names_the_training_dataset_of_a_node_model(tmp_path, capsys, shared_datasets):
+    model = tmp_path / "karate.safetensors"
+    assert main(["train", "--epochs", "3", "--quiet", "--save", str(model)]) == 0
+    capsys.readouterr()
+    assert main(["eval", str(model), "--dataset", "Cora", "--root", str(shared_datasets)]) == 1
+    err = capsys.readouterr().err
+    assert "was trained on 'karate' and takes 34 input features and predicts 2 classes" in err
+    assert "'cora' has 1433 features and 7 classes" in err
+
+
+def test_datasets_columns_line_up(capsys, shared_datasets):
+    assert main(["datasets", "--root", str(shared_datasets)]) == 0
+    lines = capsys.readouterr().out.splitlines()[:-1]
+    starts = {line.index("planetoid") for line in lines if "planetoid" in line.split()[1:2]}
+    assert len(starts) == 1 and lines[0].index("kind") == starts.pop()
+    folder = lines[0].index("folder")
+    assert all(line[folder - 2:folder] == "  " for line in lines[1:])

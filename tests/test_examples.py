@@ -5,8 +5,6 @@ from pathlib import Path
 import pytest
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "datasets"
-needs_shared = pytest.mark.skipif(not (SHARED / "planetoid").is_dir(), reason="../shared/datasets absent")
 
 
 def load(name):
@@ -23,14 +21,12 @@ def test_karate_walkthrough_separates_the_clubs(tmp_path, capsys):
     assert "GCN: training accuracy 100%" in out and (tmp_path / "k.png").stat().st_size > 10_000
 
 
-@needs_shared
 @pytest.mark.parametrize("name", ["gcn_planetoid", "gat_planetoid"])
-def test_planetoid_examples(name, capsys):
-    load(name).main(["--root", str(SHARED / "planetoid"), "--runs", "1", "--epochs", "3"])
+def test_planetoid_examples(name, capsys, shared_datasets):
+    load(name).main(["--root", str(shared_datasets / "planetoid"), "--runs", "1", "--epochs", "3"])
     assert "on cora:" in capsys.readouterr().out
 
 
-@needs_shared
-def test_gin_example(capsys):
-    load("gin_tu").main(["--root", str(SHARED / "tu"), "--epochs", "2", "--folds", "2"])
+def test_gin_example(capsys, shared_datasets):
+    load("gin_tu").main(["--root", str(shared_datasets / "tu"), "--epochs", "2", "--folds", "2"])
     assert "GIN-0 on MUTAG (gin protocol)" in capsys.readouterr().out

@@ -1,5 +1,6 @@
-"""Every Python block of the README runs as written."""
+"""Every Python block of the README runs as written, and its CLI block runs top to bottom."""
 import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -7,7 +8,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-BLOCKS = re.findall(r"```python\n(.*?)```", (ROOT / "README.md").read_text(), re.S)
+README = (ROOT / "README.md").read_text()
+BLOCKS = re.findall(r"```python\n(.*?)```", README, re.S)
+CLI_BLOCK = next(b for b in re.findall(r"```bash\n(.*?)```", README, re.S) if "npgnn eval" in b)
 
 
 @pytest.mark.parametrize("code", BLOCKS, ids=[f"block{i}" for i in range(len(BLOCKS))])
@@ -15,3 +18,32 @@ def test_readme_block_runs(code):
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
                             timeout=120)
     assert result.returncode == 0, result.stderr
+
+
+def cli_commands(block: str, shared: Path) -> list[list[str]]:
+    """The block's commands, with ``../shared/datasets`` pointing at ``shared`` and, so that the
+    test is fast, ``--epochs 2`` (and ``--folds 2``, ``--runs 1``) appended to each ``train``."""
+    commands = []
+    for line in block.splitlines():
+        argv = shlex.split(line.split("#")[0])
+        if not argv:
+            continue
+        assert argv[0] == "npgnn", line
+        argv = [str(shared) if a == "../shared/datasets" else a for a in argv[1:]]
+        if argv[0] == "train":
+            argv += ["--epochs", "2", "--runs", "1", "--quiet"]
+            if argv[argv.index("--model") + 1] == "gin":
+                argv += ["--folds", "2"]
+        commands.append(argv)
+    return commands
+
+
+def test_readme_cli_block_runs_top_to_bottom(tmp_path, shared_datasets, monkeypatch, capsys):
+    pytest.importorskip("matplotlib")  # --plot
+    from npgnn.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("NPGNN_CACHE", str(tmp_path / "cache"))  # every dataset comes from --root
+    for argv in cli_commands(CLI_BLOCK, shared_datasets):
+        assert main(argv) == 0, (argv, capsys.readouterr().err)
+    assert {"gcn.safetensors", "gcn.json", "karate.png"} <= {p.name for p in tmp_path.iterdir()}

@@ -9,11 +9,11 @@ from __future__ import annotations
 import dataclasses
 import os
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from npgnn.dataset_lookup import DatasetRef, loader_root, resolve_dataset
 from npgnn.datasets import Planetoid, TUDataset, karate_club
 from npgnn.graph import Graph, normalize_features
 from npgnn.io import save
@@ -33,8 +33,13 @@ PAPER_DEFAULTS: dict[str, dict[str, Any]] = {
     "gat": dict(epochs=1000, lr=0.005, hidden=8, dropout=0.6, weight_decay=5e-4, stopping="patience", patience=100),
     "sage": dict(epochs=200, lr=0.01, hidden=64, dropout=0.5, weight_decay=5e-4, stopping="patience", patience=100),
     "mlp": dict(epochs=200, lr=0.01, hidden=64, dropout=0.5, weight_decay=5e-4, stopping="patience", patience=100),
-    "gin": dict(epochs=350, lr=0.01, hidden=32, dropout=0.5, weight_decay=0.0, batch_size=32, folds=10),
+    "gin": dict(epochs=350, lr=0.01, hidden=32, dropout=0.5, weight_decay=0.0, batch_size=32, folds=10,
+                protocol="gin"),
 }
+#: Settings that only one task uses: a node model given ``folds`` (or a graph model given
+#: ``stopping``) is refused rather than silently ignored.
+NODE_ONLY = ("stopping", "patience")
+GRAPH_ONLY = ("batch_size", "folds", "protocol")
 #: Dataset-specific settings from the papers: GAT on PubMed (8 output heads, lr 0.01, L2 1e-3);
 #: GIN on the social datasets (hidden 64).
 DATASET_DEFAULTS: dict[tuple[str, str], dict[str, Any]] = {
@@ -59,7 +64,7 @@ class TrainConfig:
     patience: int | None = None
     batch_size: int | None = None
     folds: int | None = None
-    protocol: str = "gin"              # graph classification: 'gin' or 'holdout'
+    protocol: str | None = None        # graph classification: 'gin' (default) or 'holdout'
     out_heads: int | None = None
     seed: int = 0
     runs: int = 1
@@ -68,39 +73,83 @@ class TrainConfig:
     progress: bool = True
 
     def resolved(self) -> dict[str, Any]:
-        """Every setting with the paper defaults filled in."""
+        """Every setting with the paper defaults filled in; only the settings the model's task
+        uses (a GCN run has no ``protocol``, a GIN run no ``stopping``).
+
+        Raises:
+            ConfigError: an unknown model, a setting out of range, or a setting the model's task
+                does not use (``folds`` for GCN, ``patience`` for GIN).
+        """
         model, dataset = self.model.lower(), self.dataset.lower()
         if model not in PAPER_DEFAULTS:
-            raise ValueError(f"model: expected one of {sorted(PAPER_DEFAULTS)}, got {self.model!r}")
+            raise ConfigError(f"model: expected one of {sorted(PAPER_DEFAULTS)}, got {self.model!r}")
+        unused = GRAPH_ONLY if model in NODE_MODELS else NODE_ONLY
+        given = {k: v for k, v in dataclasses.asdict(self).items() if v is not None}
+        wrong = [k for k in unused if k in given]
+        if wrong:
+            task = "node" if model in NODE_MODELS else "graph"
+            raise ConfigError(f"{', '.join(wrong)}: not used by {model} ({task} classification); "
+                              f"drop {' and '.join('--' + k.replace('_', '-') for k in wrong)}")
+        _check_ranges(given)
         values = {**PAPER_DEFAULTS[model], **DATASET_DEFAULTS.get((model, dataset), {})}
-        values.update({k: v for k, v in dataclasses.asdict(self).items() if v is not None})
+        values.update(given)
         return values
 
 
-def is_graph_task(dataset: str) -> bool:
+class ConfigError(ValueError):
+    """A setting that cannot work, found before any data is loaded (the CLI exits with 2)."""
+
+
+#: (lowest value, whether it must be an int) of each numeric setting.
+_RANGES: dict[str, tuple[float, bool]] = {
+    "epochs": (1, True), "hidden": (1, True), "patience": (1, True), "batch_size": (1, True),
+    "folds": (2, True), "out_heads": (1, True), "seed": (0, True), "runs": (1, True),
+    "lr": (0.0, False), "weight_decay": (0.0, False), "dropout": (0.0, False),
+}
+
+
+def _check_ranges(given: dict[str, Any]) -> None:
+    for key, (low, integral) in _RANGES.items():
+        if key not in given:
+            continue
+        value = given[key]
+        if integral:
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
+                raise ConfigError(f"{key}: expected an integer >= {low}, got {value!r}")
+        elif (isinstance(value, bool) or not isinstance(value, (int, float, np.floating))
+              or not np.isfinite(value) or value < low or (key == "lr" and value == 0)
+              or (key == "dropout" and value >= 1)):
+            span = {"lr": "> 0", "dropout": "in [0, 1)"}.get(key, ">= 0")
+            raise ConfigError(f"{key}: expected a finite number {span}, got {value!r}")
+    for key, choices in (("stopping", ("window", "patience", "none")), ("protocol", ("gin", "holdout"))):
+        if key in given and given[key] not in choices:
+            raise ConfigError(f"{key}: expected one of {list(choices)}, got {given[key]!r}")
+
+
+def is_graph_task(dataset: str, root: str | None = None) -> bool:
     """True for graph-classification datasets (TU), False for node classification."""
-    return dataset.lower() not in (*PLANETOID, "karate")
-
-
-def _data_root(root: str | None, sub: str) -> str | None:
-    """``root`` itself, or its ``planetoid``/``tu`` sub-folder when it has one (so that
-    ``--root ../shared/datasets`` works for every dataset)."""
-    if root is not None and (Path(root) / sub).is_dir():
-        return str(Path(root) / sub)
-    return root
+    return resolve_dataset(dataset, root).task == "graph"
 
 
 def load_node_data(name: str, root: str | None = None, progress: bool = True) -> tuple[Graph, int]:
-    """(graph with row-normalised features, number of classes) for a node-classification dataset."""
-    if name.lower() == "karate":
+    """(graph with row-normalised features, number of classes) for a node-classification dataset
+    (any case: ``"Cora"``, ``"cora"``); ``root`` as in :mod:`npgnn.dataset_lookup`."""
+    ref = resolve_dataset(name, root)
+    if ref.task != "node":
+        raise ValueError(f"dataset: {name!r} is a graph-classification dataset, not a node one")
+    if ref.kind == "builtin":
         return karate_club(), 2
-    ds = Planetoid(name, root=_data_root(root, "planetoid"), progress=progress)
+    ds = Planetoid(ref.name, root=loader_root(root, ref), progress=progress)
     return normalize_features(ds.graph), ds.num_classes
 
 
 def load_graph_data(name: str, root: str | None = None, progress: bool = True) -> TUDataset:
-    """A TU graph-classification dataset by its TU name (case as on the TU site)."""
-    return TUDataset(name, root=_data_root(root, "tu"), progress=progress)
+    """A TU graph-classification dataset (any case for the names npgnn knows: ``"mutag"`` finds
+    ``tu/MUTAG``); ``root`` as in :mod:`npgnn.dataset_lookup`."""
+    ref = resolve_dataset(name, root)
+    if ref.task != "graph":
+        raise ValueError(f"dataset: {name!r} is a node-classification dataset, not a graph one")
+    return TUDataset(ref.name, root=loader_root(root, ref), progress=progress)
 
 
 def build_model(model: str, in_channels: int, out_channels: int, settings: dict[str, Any], seed: int) -> Module:
@@ -128,38 +177,69 @@ def _finite(value: float) -> float | None:
     return float(value) if np.isfinite(value) else None
 
 
-def _summary(config: TrainConfig, settings: dict[str, Any], runs: list[dict[str, Any]]) -> dict[str, Any]:
-    tests = np.array([r["test_accuracy"] for r in runs])
+def _summary(config: TrainConfig, ref: DatasetRef, settings: dict[str, Any],
+             runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The metrics record. For graph classification the headline is the mean ± std over every
+    fold of every run (the GIN paper's statistic); for node classification over the runs."""
+    graph_task = ref.task == "graph"
+    tests = np.array([a for r in runs for a in r["fold_accuracies"]] if graph_task
+                     else [r["test_accuracy"] for r in runs])
     vals = np.array([np.nan if r["val_accuracy"] is None else r["val_accuracy"] for r in runs])
     return {
-        "dataset": config.dataset, "model": config.model.lower(),
-        "task": "graph" if is_graph_task(config.dataset) else "node",
+        "dataset": ref.name, "model": config.model.lower(), "task": ref.task,
         "settings": settings,
         "test_accuracy_mean": float(tests.mean()), "test_accuracy_std": float(tests.std()),
+        "std_over": "folds" if graph_task else "runs",
         "val_accuracy_mean": _finite(np.nanmean(vals)) if np.isfinite(vals).any() else None,
         "runs": runs,
     }
 
 
+def check_fit(ref: DatasetRef, model: str) -> None:
+    """Raise ValueError when ``model`` cannot train on the dataset ``ref`` (node vs graph task)."""
+    model = model.lower()
+    graph_model = model in GRAPH_MODELS
+    if (ref.task == "graph") == graph_model:
+        return
+    choices = sorted(GRAPH_MODELS if ref.task == "graph" else NODE_MODELS)
+    if not ref.known:
+        raise ValueError(
+            f"dataset: {ref.name!r} is not a dataset npgnn knows (node classification: "
+            f"{', '.join(['karate', *PLANETOID])}); any other name is read as a TU "
+            f"graph-classification dataset, which needs the model {' or '.join(choices)}, not "
+            f"{model!r}")
+    raise ValueError(f"model {model!r} does not fit {ref.name!r} ({ref.task} classification); "
+                     f"choose one of {choices}")
+
+
 def run(config: TrainConfig) -> tuple[dict[str, Any], list[Any]]:
     """Train ``config.runs`` times (seeds seed, seed+1, ...) and summarise.
 
+    Every setting is checked before any data is loaded.
+
     Returns:
         (metrics, details): metrics is JSON-ready (``test_accuracy_mean``/``_std`` as fractions,
-        ``runs``: one record per seed); details holds each run's model and training history for
-        plots. With ``config.save`` the last run's model is written there.
+        over the folds of every run for graph classification, over the runs for node
+        classification, as ``std_over`` says; ``runs``: one record per seed); details holds each
+        run's model and training history for plots. With ``config.save`` the last run's model is
+        written there, with the dataset it was trained on in its metadata.
+
+    Raises:
+        ConfigError: a setting out of range or unused by the model (before anything is loaded).
+        ValueError: an unknown dataset (with a did-you-mean), or a model that does not fit it.
+        FileNotFoundError: the dataset's files are missing (the message says where to put them).
     """
     settings = config.resolved()
     model_name = config.model.lower()
-    graph_task = is_graph_task(config.dataset)
-    if graph_task != (model_name in GRAPH_MODELS):
-        kind = "graph" if graph_task else "node"
-        choices = sorted(GRAPH_MODELS if graph_task else NODE_MODELS)
-        raise ValueError(f"model {config.model!r} does not fit {config.dataset!r} ({kind} "
-                         f"classification); choose one of {choices}")
+    ref = resolve_dataset(config.dataset, config.root)
+    check_fit(ref, model_name)
     runs, details = [], []
-    if graph_task:
-        dataset = load_graph_data(config.dataset, config.root, config.progress)
+    if ref.task == "graph":
+        dataset = load_graph_data(ref.name, config.root, config.progress)
+        if settings["folds"] > len(dataset):
+            raise ConfigError(f"folds: expected at most {len(dataset)} (the number of graphs in "
+                              f"{ref.name}), got {settings['folds']}")
+        in_channels, num_classes = dataset.num_features, dataset.num_classes
         for r in range(config.runs):
             seed = config.seed + r
             models: list[Module] = []
@@ -180,19 +260,22 @@ def run(config: TrainConfig) -> tuple[dict[str, Any], list[Any]]:
                              fold_accuracies=cv.fold_accuracies, protocol=cv.protocol))
             details.append((models[-1], cv))
     else:
-        graph, num_classes = load_node_data(config.dataset, config.root, config.progress)
+        graph, num_classes = load_node_data(ref.name, config.root, config.progress)
+        in_channels = graph.x.shape[1]
         for r in range(config.runs):
             seed = config.seed + r
-            model = build_model(model_name, graph.x.shape[1], num_classes, settings, seed)
+            model = build_model(model_name, in_channels, num_classes, settings, seed)
             optimizer = Adam(model.param_groups(settings["weight_decay"]), lr=settings["lr"])
             result = fit_nodes(model, graph, optimizer, epochs=settings["epochs"],
                                stopping=_stopping(settings), progress=config.progress,
-                               desc=f"{model_name} {config.dataset} seed {seed}")
+                               desc=f"{model_name} {ref.name} seed {seed}")
             runs.append(dict(seed=seed, test_accuracy=result.test_accuracy,
                              val_accuracy=_finite(result.val_accuracy),
                              train_accuracy=result.train_accuracy,
                              epochs=result.epochs, seconds=result.seconds))
             details.append((model, result))
     if config.save:
-        save(details[-1][0], os.fspath(config.save))
-    return _summary(config, settings, runs), details
+        trained_on = dict(dataset=ref.name, task=ref.task, in_channels=int(in_channels),
+                          num_classes=int(num_classes))
+        save(details[-1][0], os.fspath(config.save), metadata={"trained_on": trained_on})
+    return _summary(config, ref, settings, runs), details

@@ -130,7 +130,8 @@ def _qualname(cls: type) -> str:
 
 
 # ---------------------------------------------------------------------- public API
-def save(model: Module, path: PathLike, *, backend: Backend = "auto") -> None:
+def save(model: Module, path: PathLike, *, backend: Backend = "auto",
+         metadata: Mapping[str, Any] | None = None) -> None:
     """Write ``model``'s registered class name, ``get_config()`` and ``state_dict()`` to ``path``.
 
     Args:
@@ -138,6 +139,9 @@ def save(model: Module, path: PathLike, *, backend: Backend = "auto") -> None:
         path: the file to write (replaced atomically if it exists; its directory must exist).
             The name is free; ``.safetensors`` or ``.npz`` tell others what is inside.
         backend: "auto" (safetensors if installed, else npz), "safetensors" or "npz".
+        metadata: JSON-serialisable information kept with the model (``npgnn train --save``
+            records the dataset it was trained on); read it back with
+            ``load_state_dict_file(path, with_metadata=True)[1]["metadata"]``.
 
     Raises:
         TypeError for an unregistered class or a config that JSON cannot hold; ImportError for
@@ -173,6 +177,11 @@ def save(model: Module, path: PathLike, *, backend: Backend = "auto") -> None:
         "format": FORMAT, "version": FORMAT_VERSION, "kind": "model", "class": name,
         "config": config, "dtype": dtypes.pop() if len(dtypes) == 1 else None,
     }
+    if metadata is not None:
+        try:
+            header["metadata"] = json.loads(json.dumps(dict(metadata), sort_keys=True))
+        except (TypeError, ValueError) as e:
+            raise TypeError(f"save: metadata must be JSON-serialisable; {e}") from e
     _write(path, arrays, header, backend, "save")
 
 
@@ -276,7 +285,8 @@ def load_state_dict_file(
 
     Returns:
         The state dict, or ``(state, metadata)`` with ``with_metadata=True`` (the metadata given
-        to ``save_state_dict``; for a model file, its ``class``/``config``/``dtype``).
+        to ``save_state_dict``; for a model file, its ``class``/``config``/``dtype`` and the
+        ``metadata`` given to ``save``, or None).
 
     Raises:
         FileNotFoundError; ModelFileError for a truncated, corrupted or foreign-format file.
@@ -286,7 +296,7 @@ def load_state_dict_file(
     if header is not None:
         _check_header(header, arrays, path_s, "load_state_dict_file")
         if header.get("kind") == "model":
-            meta = {k: header.get(k) for k in ("class", "config", "dtype")}
+            meta = {k: header.get(k) for k in ("class", "config", "dtype", "metadata")}
         else:
             meta = dict(header.get("metadata") or {})
     return (arrays, meta) if with_metadata else arrays

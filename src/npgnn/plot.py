@@ -12,12 +12,19 @@ from typing import Any
 import numpy as np
 
 
-def _figure_class() -> Any:
+def require_matplotlib(who: str = "plotting") -> None:
+    """Raise ImportError now, naming ``who`` (e.g. ``"--plot"``), if matplotlib cannot be
+    imported: the CLI calls it before training so a finished run is never lost to it."""
+    _figure_class(who)
+
+
+def _figure_class(who: str = "plotting") -> Any:
     try:
         from matplotlib.figure import Figure
-    except ImportError as exc:  # pragma: no cover - depends on the environment
+    except ImportError as exc:
         raise ImportError(
-            "plotting needs matplotlib: pip install 'npgnn[plot]' (or pip install matplotlib)"
+            f"{who} needs matplotlib, which is not installed: pip install 'npgnn[plot]' (or "
+            "pip install matplotlib)"
         ) from exc
     return Figure
 

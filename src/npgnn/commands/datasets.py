@@ -5,29 +5,35 @@ import argparse
 
 
 def add(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser("datasets", help="list the datasets available locally and in the cache")
-    p.add_argument("--root", help="also look in this directory (or its planetoid/ and tu/ folders)")
+    p = subparsers.add_parser("datasets", help="list the datasets available locally and in the cache",
+                              formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+                              description="List the datasets that load without a download: under "
+                                          "--root, in the cache, and built in.")
+    p.add_argument("--root", help="also look in this folder (one holding planetoid/ and tu/, the "
+                                  "raw files themselves, or PyG's <root>/<Name>/raw)")
     p.set_defaults(handler=run)
 
 
-def run(args: argparse.Namespace) -> int:
-    from pathlib import Path
+def table(rows: list[tuple[str, ...]]) -> str:
+    """Left-aligned columns as wide as their longest cell, two spaces apart."""
+    widths = [max(len(r[k]) for r in rows) for k in range(len(rows[0]))]
+    return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip() for r in rows)
 
+
+def run(args: argparse.Namespace) -> int:
+    from npgnn.commands._args import check_root
     from npgnn.datasets import available_datasets, cache_dir
 
-    roots = [args.root] if args.root else [None]
-    if args.root:
-        roots += [str(Path(args.root) / sub) for sub in ("planetoid", "tu") if (Path(args.root) / sub).is_dir()]
+    check_root(args.root)
+    rows = [("name", "kind", "where", "status", "folder")]
     seen = set()
-    print(f"{'name':<14} {'kind':<10} {'where':<8} status")
-    for root in roots:
-        for info in available_datasets(root):
-            key = (info.name, info.location, str(info.path))
-            if key in seen:
-                continue
-            seen.add(key)
-            status = "complete" if info.complete else "missing " + ", ".join(info.missing)
-            where = f"{info.location}" + (f" ({info.path})" if info.path else "")
-            print(f"{info.name:<14} {info.kind:<10} {where:<8} {status}")
+    for info in available_datasets(args.root):
+        key = (info.name, info.location, str(info.path))
+        if key in seen:
+            continue
+        seen.add(key)
+        status = "complete" if info.complete else "missing " + ", ".join(info.missing)
+        rows.append((info.name, info.kind, info.location, status, str(info.path or "-")))
+    print(table(rows))
     print(f"cache: {cache_dir()} (set NPGNN_CACHE to move it); other datasets download on first use")
     return 0

@@ -52,8 +52,8 @@ def _download_tu(name: str, dest: Path, progress: bool) -> None:
             archive = work / f"{name}.zip"
             try:
                 _download(url, archive, progress=progress)
-            except OSError as err:
-                errors.append(f"{url}: {err}")
+            except OSError as err:  # the reason only: the message names a temporary folder
+                errors.append(f"{url}: {err.__cause__ or err}")
                 continue
             try:
                 extract_zip(archive, work / "extracted")
@@ -99,7 +99,8 @@ def _locate(name: str, root: str | os.PathLike | None, download: bool, progress:
     except OSError as err:
         raise not_found(f"{name}_A.txt", name, looked,
                         f"Downloading failed: {err}. Check the name and the network, or copy "
-                        f"the files by hand.") from err
+                        f"the dataset's text files ({name}_A.txt, {name}_graph_indicator.txt, "
+                        f"...) into {places[0]}.") from err
     return places[-1]
 
 
