@@ -285,8 +285,8 @@ def load_state_dict_file(
 
     Returns:
         The state dict, or ``(state, metadata)`` with ``with_metadata=True`` (the metadata given
-        to ``save_state_dict``; for a model file, its ``class``/``config``/``dtype`` and the
-        ``metadata`` given to ``save``, or None).
+        to ``save_state_dict``; for a model file, its ``class``/``config``/``dtype``, and the
+        ``metadata`` given to ``save`` if any).
 
     Raises:
         FileNotFoundError; ModelFileError for a truncated, corrupted or foreign-format file.
@@ -296,7 +296,9 @@ def load_state_dict_file(
     if header is not None:
         _check_header(header, arrays, path_s, "load_state_dict_file")
         if header.get("kind") == "model":
-            meta = {k: header.get(k) for k in ("class", "config", "dtype", "metadata")}
+            meta = {k: header.get(k) for k in ("class", "config", "dtype")}
+            if "metadata" in header:
+                meta["metadata"] = header["metadata"]
         else:
             meta = dict(header.get("metadata") or {})
     return (arrays, meta) if with_metadata else arrays
