@@ -9,15 +9,15 @@ from npgnn.nn.conv import GATConv, GATv2Conv, GCNConv, GINConv, MessagePassing, 
 from npgnn.nn.layer_norm import LayerNorm
 from npgnn.nn.mlp import MLP
 from npgnn.nn.norm import BatchNorm, BatchNorm1d
-from npgnn.nn.models import GAT, GCN, GIN, GraphSAGE, JumpingKnowledge
+from npgnn.nn.models import GAE, GAT, GCN, GIN, VGAE, GraphSAGE, InnerProductDecoder, JumpingKnowledge, MLPDecoder
 from npgnn.nn.pool import global_add_pool, global_max_pool, global_mean_pool
 # isort: on
 
 __all__ = [
-    "Attention", "AttentionWeight", "GAT", "GCN", "GIN", "GraphSAGE", "JumpingKnowledge",
-    "LayerNorm", "BatchNorm", "BatchNorm1d", "Dropout", "ELU", "GATConv",
-    "GATv2Conv", "GCNConv", "GINConv", "LeakyReLU", "Linear", "LogSoftmax", "MLP",
-    "MessagePassing", "Module", "ModuleList", "MultiHeadAttention", "Parameter", "ReLU",
+    "Attention", "AttentionWeight", "GAE", "GAT", "GCN", "GIN", "GraphSAGE", "InnerProductDecoder",
+    "JumpingKnowledge", "LayerNorm", "BatchNorm", "BatchNorm1d", "Dropout", "ELU", "GATConv",
+    "GATv2Conv", "GCNConv", "GINConv", "LeakyReLU", "Linear", "LogSoftmax", "MLP", "MLPDecoder",
+    "MessagePassing", "Module", "ModuleList", "MultiHeadAttention", "Parameter", "ReLU", "VGAE",
     "SAGEConv", "Sequential", "Sigmoid", "Softmax", "Tanh", "global_add_pool",
     "global_max_pool", "global_mean_pool",
 ]
