@@ -7,11 +7,12 @@ from npgnn.autodiff import (
 )
 from npgnn.device import cuda, device
 from npgnn.graph import Graph
+from npgnn.random import manual_seed, seed_everything
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Function", "GradcheckError", "Graph", "Tensor", "as_tensor", "cuda", "detect_anomaly", "device",
-    "enable_grad",
-    "gradcheck", "is_grad_enabled", "load", "nn", "no_grad", "ops", "optim", "save", "tensor",
+    "enable_grad", "gradcheck", "is_grad_enabled", "load", "manual_seed", "nn", "no_grad", "ops",
+    "optim", "save", "seed_everything", "tensor",
 ]

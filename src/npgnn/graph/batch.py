@@ -9,6 +9,7 @@ import scipy.sparse as sp
 
 from npgnn.graph import _checks
 from npgnn.graph.graph import Graph
+from npgnn.random import default_generator
 
 _STACKED = ("x", "edge_weight", "edge_attr", "train_mask", "val_mask", "test_mask")
 _Y_LEVEL = "batch_y_level"  # _cache key: "node" or "graph", how from_graphs packed y
@@ -157,7 +158,8 @@ class DataLoader:
         dataset: a sequence of Graphs (``len`` and integer indexing).
         batch_size: graphs per batch (the last one may be smaller unless ``drop_last``).
         shuffle: draw a new permutation each epoch from the loader's own
-            ``np.random.default_rng(seed)``: deterministic for a given seed.
+            ``np.random.default_rng(seed)``: deterministic for a given seed; with ``seed=None``
+            from npgnn's global generator (``npgnn.manual_seed``).
         drop_last: skip a final incomplete batch.
 
     ``len(loader)`` is the number of batches per epoch.
@@ -172,7 +174,7 @@ class DataLoader:
         self.dataset = dataset
         self.shuffle = shuffle
         self.drop_last = drop_last
-        self.rng = np.random.default_rng(seed)
+        self.rng = default_generator() if seed is None else np.random.default_rng(seed)
 
     def __len__(self) -> int:
         n, b = len(self.dataset), self.batch_size

@@ -1,15 +1,23 @@
-"""Weight initialisers; each draws from the ``np.random.Generator`` it is given (no global seed)."""
+"""Weight initialisers; each draws from the ``np.random.Generator`` it is given.
+
+Without one (``rng=None``) a layer draws from npgnn's global generator (``npgnn.manual_seed``).
+"""
 from __future__ import annotations
 
 import math
 
 import numpy as np
 
+from npgnn.random import default_generator
+
 RngLike = np.random.Generator | int | None
 
 
 def make_rng(rng: RngLike) -> np.random.Generator:
-    """A Generator from a Generator (used as is), a seed, or None (fresh OS entropy)."""
+    """A Generator from a Generator (used as is), a seed (a new Generator), or None: npgnn's
+    global generator, which ``npgnn.manual_seed`` seeds (fresh OS entropy until then)."""
+    if rng is None:
+        return default_generator()
     return rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
 
 

@@ -18,6 +18,7 @@ from npgnn.autodiff.function import Function
 from npgnn.autodiff.tensor import Tensor, as_tensor
 from npgnn.kernels import use_kernel
 from npgnn.ops.segments import Segments, check_index
+from npgnn.random import default_generator
 
 
 class AttentionGraph:
@@ -149,7 +150,7 @@ def gat_attention(
             raise ValueError(f"gat_attention: {name} must have shape {h.shape[:2]}, got {t.shape}")
     mask = None
     if training and dropout > 0:
-        rng = rng if rng is not None else np.random.default_rng()
+        rng = rng if rng is not None else default_generator()
         keep = rng.random((graph.num_edges, h.shape[1])) >= dropout
         mask = keep / (1.0 - dropout)
     op = GATAttention(graph, negative_slope, mask)

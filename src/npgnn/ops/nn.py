@@ -8,6 +8,7 @@ import numpy as np
 from npgnn.autodiff.function import Function
 from npgnn.autodiff.tensor import Tensor, as_tensor
 from npgnn.ops.math import _UNSET, resolve_axis
+from npgnn.random import default_generator
 
 
 # ---------------------------------------------------------------------------- activations
@@ -320,11 +321,12 @@ def dropout(
 
     Args:
         p: drop probability in [0, 1).
-        rng: the generator that draws the mask (pass one down for reproducible runs).
+        rng: the generator that draws the mask; None: npgnn's global generator
+            (``npgnn.manual_seed``).
     """
     if not 0.0 <= p < 1.0:
         raise ValueError(f"dropout: p must lie in [0, 1), got {p}")
     x = as_tensor(x)
     if not training or p == 0.0:
         return x
-    return Dropout(p, rng if rng is not None else np.random.default_rng())(x)
+    return Dropout(p, rng if rng is not None else default_generator())(x)

@@ -14,6 +14,7 @@ from npgnn.kernels.threads import blas_threads
 from npgnn.nn.module import Module
 from npgnn.ops import nn as F
 from npgnn.optim import Adam, StepLR
+from npgnn.random import default_generator
 from npgnn.training.progress import progress_bar
 
 
@@ -26,7 +27,7 @@ def stratified_kfold(y: Any, folds: int, seed: int | None = 0) -> list[tuple[np.
     y = np.asarray(y).reshape(-1)
     if folds < 2 or folds > y.size:
         raise ValueError(f"stratified_kfold: folds must lie in [2, {y.size}], got {folds}")
-    rng = np.random.default_rng(seed)
+    rng = default_generator() if seed is None else np.random.default_rng(seed)
     fold_of = np.empty(y.size, dtype=np.int64)
     offset = 0
     for c in np.unique(y):  # a loop over classes, not samples

@@ -57,7 +57,8 @@ def negative_sampling(
         force_undirected: sample ``num_neg_samples // 2`` unordered pairs {u, v} such that
             neither u -> v nor v -> u is an edge, and return both directions: all (u, v) first,
             then all (v, u) (PyG's layout).
-        rng: a ``np.random.Generator`` or a seed; None draws fresh OS entropy.
+        rng: a ``np.random.Generator`` or a seed; None draws from npgnn's global generator
+            (``npgnn.manual_seed``).
 
     Returns:
         (2, K) int64 array with K = ``min(num_neg_samples, number of non-edges)`` (twice that for
