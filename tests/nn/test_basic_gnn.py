@@ -1,4 +1,4 @@
-"""npgnn.nn.models (GCN, GraphSAGE, GIN, GAT, GATv2): PyG's parameter names; outputs and every
+"""npgnn.nn.models (GCN, GraphSAGE, GIN, GAT, GATv2, EdgeCNN): PyG's parameter names; outputs and every
 gradient equal PyG's BasicGNN models for identical weights over num_layers × out_channels × jk,
 norms, activations, train/eval; argument errors."""
 from __future__ import annotations
@@ -22,6 +22,7 @@ MODELS = {  # name -> (npgnn class, PyG class, extra options)
     "GIN": (models.GIN, pyg_models.GIN, {"train_eps": True}),
     "GAT": (models.GAT, pyg_models.GAT, {"heads": 2}),
     "GATv2": (models.GAT, pyg_models.GAT, {"v2": True, "heads": 2}),
+    "EdgeCNN": (models.EdgeCNN, pyg_models.EdgeCNN, {}),
 }
 
 

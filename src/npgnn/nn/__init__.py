@@ -5,19 +5,24 @@ from npgnn.nn.module import Module, ModuleList, Parameter, Sequential
 
 # isort: off -- layers after the base classes they build on
 from npgnn.nn.attention import Attention, AttentionWeight, MultiHeadAttention
-from npgnn.nn.conv import GATConv, GATv2Conv, GCNConv, GINConv, MessagePassing, SAGEConv
+from npgnn.nn.conv import (
+    EdgeConv, GATConv, GATv2Conv, GCN2Conv, GCNConv, GINConv, MessagePassing, SAGEConv,
+)
 from npgnn.nn.layer_norm import LayerNorm
 from npgnn.nn.mlp import MLP
 from npgnn.nn.norm import BatchNorm, BatchNorm1d
-from npgnn.nn.models import GAE, GAT, GCN, GIN, VGAE, GraphSAGE, InnerProductDecoder, JumpingKnowledge, MLPDecoder
+from npgnn.nn.models import (
+    GAE, GAT, GCN, GIN, VGAE, EdgeCNN, GraphSAGE, InnerProductDecoder, JumpingKnowledge, MLPDecoder,
+)
 from npgnn.nn.pool import global_add_pool, global_max_pool, global_mean_pool
 # isort: on
 
 __all__ = [
-    "Attention", "AttentionWeight", "GAE", "GAT", "GCN", "GIN", "GraphSAGE", "InnerProductDecoder",
-    "JumpingKnowledge", "LayerNorm", "BatchNorm", "BatchNorm1d", "Dropout", "ELU", "GATConv",
-    "GATv2Conv", "GCNConv", "GINConv", "LeakyReLU", "Linear", "LogSoftmax", "MLP", "MLPDecoder",
-    "MessagePassing", "Module", "ModuleList", "MultiHeadAttention", "Parameter", "ReLU", "VGAE",
+    "Attention", "AttentionWeight", "EdgeCNN", "EdgeConv", "GAE", "GAT", "GCN", "GCN2Conv", "GIN",
+    "GraphSAGE", "InnerProductDecoder", "JumpingKnowledge", "LayerNorm", "BatchNorm", "BatchNorm1d",
+    "Dropout", "ELU", "GATConv", "GATv2Conv", "GCNConv", "GINConv", "LeakyReLU", "Linear",
+    "LogSoftmax", "MLP", "MLPDecoder", "MessagePassing", "Module", "ModuleList",
+    "MultiHeadAttention", "Parameter", "ReLU", "VGAE",
     "SAGEConv", "Sequential", "Sigmoid", "Softmax", "Tanh", "global_add_pool",
     "global_max_pool", "global_mean_pool",
 ]

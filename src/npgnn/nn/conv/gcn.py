@@ -130,32 +130,9 @@ class GCNConv(MessagePassing):
                     f"nodes but x has {g.num_nodes} rows; cached=True is for one fixed graph "
                     "(call reset_parameters() to drop the cache)")
             return self._cached_graph
-        dtype = np.dtype(dtype)
-        explicit = edge_weight is not None
-        if explicit:
-            w = np.asarray(getattr(edge_weight, "data", edge_weight))
-            if w.shape != (g.num_edges,):
-                raise ValueError(f"GCNConv: edge_weight must have shape (E,) = ({g.num_edges},), "
-                                 f"got {w.shape}")
-            base = g.replace(edge_weight=w.astype(dtype))
-        else:
-            base = g
-
-        def build() -> Graph:
-            if not self.normalize:
-                w = base.edge_weight
-                return base if w is None or w.dtype == dtype else base.replace(
-                    edge_weight=w.astype(dtype))
-            fill = 2.0 if self.improved else 1.0
-            return gcn_norm(base, norm=self.norm, add_self_loops=self.add_self_loops,
-                            fill_value=fill, dtype=dtype)
-
-        if explicit:
-            gn = build()
-        else:
-            key = ("gcn_norm", self.normalize, self.norm, self.add_self_loops, self.improved,
-                   dtype.str)
-            gn = cached(g, key, build)
+        gn = normalized_graph("GCNConv", g, edge_weight, dtype, normalize=self.normalize,
+                              add_self_loops=self.add_self_loops,
+                              fill_value=2.0 if self.improved else 1.0, norm=self.norm)
         if self.cached:
             self._cached_graph = gn
         return gn
@@ -167,3 +144,40 @@ class GCNConv(MessagePassing):
         return (f"{self.in_channels}, {self.out_channels}, improved={self.improved}, "
                 f"cached={self.cached}, add_self_loops={self.add_self_loops}, "
                 f"normalize={self.normalize}, norm={self.norm!r}, bias={self.bias is not None}")
+
+
+def normalized_graph(name: str, g: Graph, edge_weight: Any, dtype: Any, *, normalize: bool,
+                     add_self_loops: bool, fill_value: float = 1.0,
+                     norm: Literal["sym", "row", "col"] = "sym") -> Graph:
+    """``g`` whose ``edge_weight`` holds GCN's aggregation weights (``gcn_norm`` when
+    ``normalize``, else the weights as given), in ``dtype``.
+
+    Without an explicit ``edge_weight`` the result is cached on ``g`` (keyed by the options),
+    so every layer and epoch on one Graph shares it. ``name`` prefixes the error messages.
+
+    Raises:
+        ValueError: ``edge_weight`` is not (E,).
+    """
+    dtype = np.dtype(dtype)
+    explicit = edge_weight is not None
+    if explicit:
+        w = np.asarray(getattr(edge_weight, "data", edge_weight))
+        if w.shape != (g.num_edges,):
+            raise ValueError(f"{name}: edge_weight must have shape (E,) = ({g.num_edges},), "
+                             f"got {w.shape}")
+        base = g.replace(edge_weight=w.astype(dtype))
+    else:
+        base = g
+
+    def build() -> Graph:
+        if not normalize:
+            w = base.edge_weight
+            return base if w is None or w.dtype == dtype else base.replace(
+                edge_weight=w.astype(dtype))
+        return gcn_norm(base, norm=norm, add_self_loops=add_self_loops, fill_value=fill_value,
+                        dtype=dtype)
+
+    if explicit:
+        return build()
+    key = ("gcn_norm", normalize, norm, add_self_loops, fill_value == 2.0, dtype.str)
+    return cached(g, key, build)

@@ -18,6 +18,7 @@ import numpy as np
 from npgnn.autodiff.tensor import Tensor
 from npgnn.nn import init
 from npgnn.nn.activation import Dropout
+from npgnn.nn.conv.edge_conv import EdgeConv
 from npgnn.nn.conv.gat import GATConv
 from npgnn.nn.conv.gatv2 import GATv2Conv
 from npgnn.nn.conv.gcn import GCNConv
@@ -273,6 +274,19 @@ class GAT(BasicGNN):
         conv = GATv2Conv if v2 else GATConv
         return conv(in_channels, out_channels, heads=heads, concat=concat,
                     dropout=self.dropout.p, **self._conv_options(), **kwargs)
+
+
+class EdgeCNN(BasicGNN):
+    """PyG's ``EdgeCNN``: :class:`BasicGNN` over :class:`~npgnn.nn.conv.EdgeConv` (Wang et al.,
+    2019), each with ``MLP([2 * in, out, out], act=act, act_first=act_first, norm=norm,
+    norm_kwargs=norm_kwargs)``. ``kwargs`` go to EdgeConv (``aggr``, 'max' by default).
+    """
+
+    def init_conv(self, in_channels: int, out_channels: int, **kwargs: Any) -> Module:
+        mlp = MLP([2 * in_channels, out_channels, out_channels], act=self.act,
+                  act_first=self.act_first, norm=self.norm, norm_kwargs=self.norm_kwargs,
+                  **self._conv_options())
+        return EdgeConv(mlp, **kwargs)
 
 
 def _check_size(where: str, name: str, value: Any, hint: str = "") -> None:
