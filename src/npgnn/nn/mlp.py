@@ -1,12 +1,11 @@
 """``MLP``: a stack of Linear -> norm -> activation -> dropout blocks, as PyG's ``MLP``."""
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
-
 import copy
 import inspect
 import warnings
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 

@@ -10,5 +10,17 @@ from npgnn.nn.models.autoencoder import GAE, VGAE, InnerProductDecoder, MLPDecod
 from npgnn.nn.models.basic_gnn import GAT, GCN, GIN, BasicGNN, EdgeCNN, GraphSAGE
 from npgnn.nn.models.jumping_knowledge import JumpingKnowledge
 
-__all__ = ["GAE", "GAT", "GCN", "GIN", "VGAE", "BasicGNN", "EdgeCNN", "GraphSAGE",
-           "InnerProductDecoder", "JumpingKnowledge", "MLP", "MLPDecoder"]
+__all__ = [
+           "GAE",
+           "GAT",
+           "GCN",
+           "GIN",
+           "MLP",
+           "VGAE",
+           "BasicGNN",
+           "EdgeCNN",
+           "GraphSAGE",
+           "InnerProductDecoder",
+           "JumpingKnowledge",
+           "MLPDecoder",
+]
