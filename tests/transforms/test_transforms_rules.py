@@ -98,3 +98,16 @@ def test_inputs_are_never_modified():
     for k, v in before.items():
         assert np.array_equal(getattr(g, k), v)
     assert (g.x != x_before).nnz == 0
+
+
+def test_global_seed_makes_splits_reproducible():
+    import npgnn
+    from npgnn.utils import dropout_edge
+
+    g = labelled()
+    runs = []
+    for _ in range(2):
+        npgnn.manual_seed(7)
+        split = T.RandomNodeSplit(num_val=10, num_test=10)
+        runs.append((split(g).val_mask, dropout_edge(g.edge_index, 0.5)[1]))
+    assert all(np.array_equal(a, b) for a, b in zip(*runs))

@@ -23,8 +23,9 @@ class RandomNodeSplit(BaseTransform):
         'random': as 'test_rest', but ``num_test`` random remaining nodes test.
     ``num_val`` / ``num_test`` as floats are fractions of N, rounded. A class with fewer nodes
     than ``num_train_per_class`` gives all of them. Without ``data.<key>`` (e.g. no y) the graph
-    is returned unchanged, as PyG. Draws come from ``rng`` (a Generator or a seed; None: fresh
-    entropy), so they never equal torch's ``randperm``; only the sizes and rules match PyG.
+    is returned unchanged, as PyG. Draws come from ``rng`` (a Generator or a seed; None: npgnn's
+    global generator, seeded by ``npgnn.manual_seed``), so they never equal torch's
+    ``randperm``; only the sizes and rules match PyG.
     ``num_splits > 1`` gives (N, num_splits) masks as PyG, where the Graph accepts them.
 
     Raises:

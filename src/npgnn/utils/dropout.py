@@ -17,8 +17,8 @@ def dropout_edge(edge_index: Any, p: float = 0.5, force_undirected: bool = False
 
     Args:
         edge_index: (2, E). p: drop probability in [0, 1]. training: False (or p = 0) keeps
-            every edge. rng: a ``numpy.random.Generator`` or a seed; None draws from fresh
-            entropy (npgnn's default; the draws never equal torch's).
+            every edge. rng: a ``numpy.random.Generator`` or a seed; None draws from npgnn's
+            global generator (seeded by ``npgnn.manual_seed``); the draws never equal torch's.
 
     Returns:
         (edge_index, edge_mask): the (E,) bool mask of kept edges; with ``force_undirected``,
