@@ -44,8 +44,12 @@ def test_trailing_empty_graphs_are_counted():
     assert [g.num_nodes for g in unbatch(b.replace(x=b.x * 2))] == [3, 0, 0]  # ptr survives
 
 
-@pytest.mark.parametrize("labels, shape", [([1, 0, 2], (3,)), ([[1.0, 2.0]] * 3, (3, 2))])
-def test_graph_level_y_is_stacked(labels, shape):
+@pytest.mark.parametrize("labels, shape", [
+    ([1, 0, 2], (3,)),                                   # scalars are stacked
+    ([np.array([1])] * 3, (3,)),                         # (1,): concatenated, as in PyG
+    ([np.array([[1.0, 2.0]])] * 3, (3, 2)),              # (1, k): concatenated, as in PyG
+])
+def test_graph_level_y_batches_as_pyg(labels, shape):
     graphs = [Graph([[0], [1]], num_nodes=n, y=y) for n, y in zip((2, 3, 2), labels)]
     b = Batch.from_graphs(graphs)
     assert b.y.shape == shape
@@ -53,11 +57,28 @@ def test_graph_level_y_is_stacked(labels, shape):
         assert_graph_equal(restored, original)
 
 
+@pytest.mark.parametrize("num_nodes", [(2, 3, 2), (2, 2, 2)])
+def test_declared_graph_level_y_is_stacked_whatever_the_node_counts(num_nodes):
+    """A (k,) target declared graph-level is (B, k) even when every graph has k nodes."""
+    graphs = [Graph([[0], [1]], num_nodes=n, y=np.array([1.0, 2.0])).set_level(y="graph")
+              for n in num_nodes]
+    b = Batch.from_graphs(graphs)
+    assert b.y.shape == (3, 2)
+    for original, restored in zip(graphs, unbatch(b)):
+        assert_graph_equal(restored, original)
+        assert restored.level("y") == "graph"
+
+
+def test_undeclared_k_vectors_are_concatenated_as_in_pyg():
+    graphs = [Graph([[0], [1]], num_nodes=n, y=np.array([1.0, 2.0])) for n in (2, 3)]
+    assert Batch.from_graphs(graphs).y.shape == (4,)
+
+
 def test_graph_level_y_on_single_node_graphs_is_remembered():
     graphs = [Graph([], num_nodes=1, y=3), Graph([], num_nodes=1, y=4)]
     b = Batch.from_graphs(graphs)
     assert b.y.tolist() == [3, 4] and [g.y.shape for g in unbatch(b)] == [(), ()]
-    assert [g.y.shape for g in unbatch(b.validate())] == [(), ()]  # validate keeps the record
+    assert b.validate() and [g.y.shape for g in unbatch(b)] == [(), ()]  # validate keeps it
 
 
 def test_unbatch_after_a_transform_that_reorders_edges():
@@ -73,8 +94,9 @@ def test_unbatch_infers_y_level_after_replace():
     out = unbatch(b.replace(y=np.arange(5)))                 # node-level: 5 rows
     assert [g.y.tolist() for g in out] == [[0, 1, 2], [3, 4]]
     out = unbatch(b.replace(y=np.array([7, 8])))             # graph-level: 2 rows
-    assert [g.y.tolist() for g in out] == [7, 8]
-    with pytest.raises(ValueError, match=r"y: expected 5 rows .* or 2 rows .* got shape \(3,\)"):
+    assert [g.y.tolist() for g in out] == [[7], [8]]
+    with pytest.raises(ValueError, match=r"y: expected 5 \(nodes\), 10 \(edges\) or 2 \(graphs\) "
+                                         r"entries along dimension 0, got shape \(3,\)"):
         unbatch(b.replace(y=np.arange(3)))
 
 
@@ -84,20 +106,23 @@ def test_unbatch_of_a_single_graph():
 
 
 @pytest.mark.parametrize("graphs, error, match", [
-    ([], ValueError, "graphs: expected at least one Graph"),
-    ([Graph([[0], [1]]), "g"], TypeError, r"graphs\[1\]: expected a Graph, got str"),
-    ([Graph([[0], [1]], batch=[0, 1])], ValueError, r"graphs\[0\]: is already a batch of 2"),
+    ([], ValueError, "data_list: expected at least one Graph"),
+    ([Graph([[0], [1]]), "g"], TypeError, r"data_list\[1\]: expected a Graph, got str"),
+    ([Graph([[0], [1]], batch=[0, 1])], ValueError, r"data_list\[0\]: is already a batch of 2"),
     ([Graph([[0], [1]], x=np.ones((2, 1))), Graph([[0], [1]])], ValueError,
      "x: set on graph 0 but not on graph 1"),
     ([Graph([[0], [1]]), Graph([[0], [1]], edge_weight=[1.0])], ValueError,
      "edge_weight: set on graph 1 but not on graph 0"),
     ([Graph([[0], [1]], x=np.ones((2, 1))), Graph([[0], [1]], x=np.ones((2, 2)))], ValueError,
-     r"x: graph 1 has per-row shape \(2,\), graph 0 has \(1,\)"),
+     r"x: graph 1 has shape \(2, 2\), graph 0 has \(2, 1\); they may differ only along "
+     r"dimension 0"),
     ([Graph([[0], [1]], x=np.ones((2, 1))), Graph([[0], [1]], x=sp.csr_matrix(np.ones((2, 1))))],
-     ValueError, "x: graph 1 has scipy sparse features but graph 0 dense ones"),
+     ValueError, "x: graph 1 has scipy sparse values but graph 0 dense ones"),
     ([Graph([[0], [1]], y=[0, 1]), Graph([[0], [1]])], ValueError, "y: set on graph 0 but not"),
     ([Graph([[0], [1]], y=[0, 1]), Graph([[0], [1]], y=5)], ValueError,
      r"y: graph 1 has shape \(\), graph 0 has \(2,\)"),
+    ([Graph([[0], [1]], foo=np.ones(2)), Graph([[0], [1]], foo=[1, 2])], ValueError,
+     "foo: graph 0 holds an array, graph 1 a list"),
 ])
 def test_from_graphs_errors(graphs, error, match):
     with pytest.raises(error, match=match):

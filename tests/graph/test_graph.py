@@ -100,7 +100,7 @@ def test_bad_input_names_the_argument(kwargs, error, match):
 
 def test_validate_rechecks_in_place_edits_and_drops_cache():
     g = Graph(EI.copy())
-    assert g.validate() is g
+    assert g.validate() is True
     g.csr_by_target()
     g.edge_index[0, 0] = 9
     with pytest.raises(IndexError, match="found min=0 max=9"):
@@ -143,23 +143,26 @@ def test_is_undirected():
     assert Graph(sym, edge_weight=[2.0, 2.0, 1.0, 3.0]).is_undirected()
     assert not Graph(sym, edge_weight=[2.0, 1.0, 1.0, 1.0]).is_undirected()
     assert not Graph([[0], [1]], edge_weight=[0.0]).is_undirected()  # a 0 weight still is an edge
-    assert Graph([[0, 0, 1], [1, 1, 0]]).is_undirected()                 # multiplicity ignored
-    assert not Graph([[0, 0, 1], [1, 1, 0]], edge_weight=np.ones(3)).is_undirected()
+    assert not Graph([[0, 0, 1], [1, 1, 0]]).is_undirected()             # multiplicity counts
+    assert Graph([[0, 0, 1, 1], [1, 1, 0, 0]]).is_undirected()
+    assert not Graph(sym, edge_attr=np.array([[1], [2], [3], [3]])).is_undirected()
+    assert Graph(sym, edge_attr=np.array([[1], [1], [3], [3]])).is_directed() is False
 
 
 def test_repr():
     g = Graph(EI, x=np.ones((3, 2)), edge_weight=np.ones(4), y=np.zeros(3), batch=[0, 0, 0])
-    assert repr(g) == ("Graph(num_nodes=3, num_edges=4, num_graphs=1, x=[3, 2], "
-                       "edge_weight=[4], y=[3], batch=[3])")
-    g = Graph(EI, x=sp.csr_matrix(np.eye(3)), y=5)
-    assert repr(g) == "Graph(num_nodes=3, num_edges=4, x=csr[3, 3](nnz=3), y=5)"
+    assert repr(g) == "Graph(x=[3, 2], edge_index=[2, 4], edge_weight=[4], y=[3], batch=[3])"
+    g = Graph(EI, x=sp.csr_matrix(np.eye(3)), y=5, num_nodes=3, name="toy", ids=[1, 2])
+    assert repr(g) == ("Graph(x=[3, 3, nnz=3], edge_index=[2, 4], y=5, num_nodes=3, name='toy', "
+                       "ids=[2])")
 
 
-def test_replace_revalidates_and_starts_with_empty_cache():
-    g = Graph(EI)
+def test_replace_revalidates_and_drops_the_cache_when_the_structure_changes():
+    g = Graph(EI, x=np.ones((3, 1)))
     a = g.csr_by_target()
+    assert g.replace(x=np.zeros((3, 2))).csr_by_target() is a      # same structure: kept
     h = g.replace(edge_weight=np.full(4, 2.0))
-    assert h._cache == {} and h.num_nodes == 3
+    assert h._cache == {} and h.num_nodes == 3 and g.csr_by_target() is a
     np.testing.assert_array_equal(h.csr_by_target().toarray(), 2 * a.toarray())
     with pytest.raises(ValueError, match="x: expected 3 rows"):
         g.replace(x=np.ones((2, 1)))

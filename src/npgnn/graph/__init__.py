@@ -1,5 +1,5 @@
 """Graphs: the record, conversions, transforms and batching."""
-from npgnn.graph.batch import Batch, DataLoader, unbatch
+from npgnn.graph.batch import Batch, unbatch
 from npgnn.graph.convert import (
     from_dense_adjacency,
     from_networkx,
@@ -11,6 +11,7 @@ from npgnn.graph.convert import (
     to_scipy_sparse,
 )
 from npgnn.graph.graph import DEFAULT_WEIGHT_DTYPE, Graph
+from npgnn.graph.loader import DataLoader
 from npgnn.graph.transforms import (
     add_self_loops,
     coalesce,

@@ -8,6 +8,19 @@ import numpy as np
 import scipy.sparse as sp
 
 
+def unwrap(value: Any) -> Any:
+    """An npgnn ``Tensor``'s or a torch tensor's ndarray; anything else unchanged."""
+    if isinstance(value, (np.ndarray, list, int, float)) or value is None or sp.issparse(value):
+        return value
+    from npgnn.autodiff.tensor import Tensor  # here: graph must not import autodiff at load
+
+    if isinstance(value, Tensor):
+        return value.data
+    if hasattr(value, "detach") and hasattr(value, "numpy"):  # a torch tensor
+        return value.detach().cpu().numpy()
+    return value
+
+
 def as_count(name: str, value: Any, minimum: int = 0) -> int:
     """Return ``value`` as a Python int >= ``minimum``.
 
