@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib
 import io as _bytes_io
 import json
 import os
@@ -69,6 +70,20 @@ class ModelFileError(ValueError):
 # ---------------------------------------------------------------------- model registry
 _REGISTRY: dict[str, type[Module]] = {}
 _NAMES: dict[type, str] = {}
+#: Built-in model names -> the module whose import registers the class. Imported on first use
+#: (``load``, ``registered_models``), so ``import npgnn`` stays light and ``npgnn.load`` still
+#: finds them without ``import npgnn.models``.
+_BUILTIN: dict[str, str] = {name: f"npgnn.models.{name}" for name in ("gat", "gcn", "gin", "mlp",
+                                                                      "sage")}
+
+
+def _lookup(name: str) -> type[Module] | None:
+    """The class registered as ``name``, importing its built-in module if needed."""
+    cls = _REGISTRY.get(name)
+    if cls is None and name in _BUILTIN:
+        importlib.import_module(_BUILTIN[name])
+        cls = _REGISTRY.get(name)
+    return cls
 
 
 def register_model(name: str) -> Callable[[M], M]:
@@ -121,7 +136,9 @@ def register_model(name: str) -> Callable[[M], M]:
 
 
 def registered_models() -> dict[str, type[Module]]:
-    """A copy of the registry: name → class, sorted by name."""
+    """A copy of the registry: name → class, sorted by name (built-in models included)."""
+    for name in _BUILTIN:
+        _lookup(name)
     return dict(sorted(_REGISTRY.items()))
 
 
@@ -218,9 +235,9 @@ def load(path: PathLike) -> Module:
             f"load: {path_s!r}: the header needs 'class' (a string) and 'config' (an object), got "
             f"class={name!r}, config of type {type(config).__name__}; the file is damaged: {_FIX}"
         )
-    cls = _REGISTRY.get(name)
+    cls = _lookup(name)
     if cls is None:
-        known = ", ".join(sorted(_REGISTRY)) or "none"
+        known = ", ".join(sorted(set(_REGISTRY) | set(_BUILTIN))) or "none"
         raise ModelFileError(
             f"load: {path_s!r} holds a model of class {name!r}, which is not registered (known: "
             f"{known}); import the module that defines it (its @register_model({name!r}) runs "
