@@ -79,8 +79,8 @@ def test_from_networkx_errors():
         utils.from_networkx(G)
     G = nx.path_graph(3)
     nx.set_edge_attributes(G, 1.0, "weight")
-    with pytest.raises(ValueError, match=r"attributes \['weight'\] have no Graph field"):
-        utils.from_networkx(G)
+    g = utils.from_networkx(G)                     # an extra Graph attribute, as in PyG
+    assert g.weight.tolist() == [1.0] * 4 and g.is_edge_attr("weight")
     assert utils.from_networkx(G, group_edge_attrs=["weight"]).edge_attr.shape == (4, 1)
 
 

@@ -134,8 +134,7 @@ def from_networkx(G: nx.Graph, group_node_attrs: list[str] | str | None = None,
     torch.as_tensor), NumPy values keep their dtype, values that are not numbers stay lists.
 
     Raises:
-        ValueError: nodes (or edges) do not all carry the same attribute names; an attribute
-            name that the Graph cannot hold (until Graph takes extra attributes).
+        ValueError: nodes (or edges) do not all carry the same attribute names.
     """
     from npgnn.graph.graph import Graph
 
@@ -156,16 +155,7 @@ def from_networkx(G: nx.Graph, group_node_attrs: list[str] | str | None = None,
         keys = edge_keys if not isinstance(group_edge_attrs, list) else group_edge_attrs
         fields["edge_attr"] = _group(fields, [f"edge_{k}" if k in node_keys else str(k)
                                               for k in keys])
-    try:
-        return Graph(edge_index, num_nodes=G.number_of_nodes(), **fields)
-    except TypeError as err:
-        if "unexpected keyword" not in str(err):
-            raise
-        known = {"x", "edge_weight", "edge_attr", "y", "train_mask", "val_mask", "test_mask"}
-        extra = sorted(set(fields) - known)
-        raise ValueError(f"from_networkx: attributes {extra} have no Graph field to go to; "
-                         f"group them into x / edge_attr with group_node_attrs / "
-                         f"group_edge_attrs, or remove them from G") from None
+    return Graph(edge_index, num_nodes=G.number_of_nodes(), **fields)
 
 
 def networkx_arrays(G: nx.Graph) -> tuple[np.ndarray, list[dict], list[dict]]:
