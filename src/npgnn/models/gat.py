@@ -18,6 +18,10 @@ class GAT(PaperModel):
 
     Paper defaults (Cora, CiteSeer): 8 heads × 8 hidden, 1 output head, dropout 0.6 on the inputs
     of both layers and on the attention coefficients, L2 5e-4 on all weights, Adam lr 0.005.
+
+    PyG's ``GAT(in_channels, hidden_channels, num_layers, out_channels=None, v2=False,
+    heads=1, ...)`` (every layer with the same heads, no input dropout) is
+    :class:`npgnn.nn.models.GAT`; note the different argument order.
     """
 
     def __init__(self, in_channels: int, out_channels: int, hidden_channels: int = 8,

@@ -19,6 +19,10 @@ class GCN(StackedConvModel):
         in_channels, out_channels: feature and class counts. hidden_channels: width.
         num_layers: GCNConv layers (2 in the paper). dropout: drop probability.
         seed: seeds the initial weights and the dropout masks (deterministic runs).
+
+    PyG's ``GCN(in_channels, hidden_channels, num_layers, out_channels=None, ...)`` (conv → act
+    → dropout, no input dropout) is :class:`npgnn.nn.models.GCN`; note the different argument
+    order.
     """
 
     conv = GCNConv

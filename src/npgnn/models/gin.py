@@ -25,6 +25,9 @@ class GIN(PaperModel):
     (GIN-0), sum pooling, Adam lr 0.01 halved every 50 epochs.
 
     Forward: ``model(x, edge_index, batch, num_graphs)`` → (G, C) logits.
+
+    PyG's ``GIN(in_channels, hidden_channels, num_layers, out_channels=None, ...)`` (node
+    embeddings, no readout; pool them yourself) is :class:`npgnn.nn.models.GIN`.
     """
 
     def __init__(self, in_channels: int, out_channels: int, hidden_channels: int = 32,

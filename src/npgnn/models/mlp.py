@@ -14,7 +14,11 @@ from npgnn.ops import nn as F
 
 @register_model("mlp")
 class MLPClassifier(PaperModel):
-    """dropout → Linear → ReLU → dropout → Linear; ignores the edges (the baseline GNNs must beat)."""
+    """dropout → Linear → ReLU → dropout → Linear; ignores the edges (the baseline GNNs must beat).
+
+    PyG's ``MLP(channel_list, ...)`` (with norms, per-layer dropout and PyG's parameter names) is
+    :class:`npgnn.nn.MLP` (also ``npgnn.nn.models.MLP``).
+    """
 
     def __init__(self, in_channels: int, out_channels: int, hidden_channels: int = 64,
                  dropout: float = 0.5, seed: int | None = None):
