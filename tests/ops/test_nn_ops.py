@@ -77,8 +77,9 @@ def test_dropout_scales_and_is_reproducible():
     y = ops.dropout(t, 0.5, True, np.random.default_rng(0))
     y.backward(np.ones((3, 4)))
     np.testing.assert_array_equal(t.grad, y.data)  # gradient flows exactly where values were kept
-    with pytest.raises(ValueError, match=r"dropout: p must lie in \[0, 1\), got 1.0"):
-        ops.dropout(x, 1.0)
+    np.testing.assert_array_equal(ops.dropout(x, 1.0).data, 0.0)   # p = 1 drops all, as torch
+    with pytest.raises(ValueError, match=r"dropout: p must be a probability in \[0, 1\], got 1.5"):
+        ops.dropout(x, 1.5)
 
 
 @pytest.mark.parametrize("shape", [(4, 3), (2, 5, 3)])

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import scipy.sparse as sp
 
 builtins_max = max
 
@@ -25,6 +26,12 @@ ArrayLike = Any
 
 def _as_array(data: ArrayLike, dtype: Any = None) -> np.ndarray:
     """``data`` as an ndarray of a numeric dtype; anything else raises TypeError."""
+    if sp.issparse(data):
+        raise TypeError(
+            f"Tensor data: got a scipy sparse matrix ({data.format}, shape {data.shape}); Tensors "
+            "are dense: pass the sparse matrix to an op that takes it (Linear, spmm, dropout) "
+            "or densify it with .toarray()"
+        )
     array = np.asarray(data, dtype=dtype)
     if array.dtype == np.float16 or not (
         np.issubdtype(array.dtype, np.floating)

@@ -1,6 +1,7 @@
 """Modules: the base class, parameters, and layers (``from npgnn.nn import GCNConv`` as in PyG)."""
 from npgnn.nn.activation import ELU, Dropout, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
 from npgnn.nn.linear import Linear
+from npgnn.nn.loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
 from npgnn.nn.module import Module, ModuleList, Parameter, Sequential
 
 # isort: off -- layers after the base classes they build on
@@ -15,6 +16,7 @@ from npgnn.nn.models import (
     GAE, GAT, GCN, GIN, VGAE, EdgeCNN, GraphSAGE, InnerProductDecoder, JumpingKnowledge, MLPDecoder,
 )
 from npgnn.nn.pool import global_add_pool, global_max_pool, global_mean_pool
+from npgnn.nn import functional
 # isort: on
 
 __all__ = [
@@ -27,8 +29,11 @@ __all__ = [
     "VGAE",
     "Attention",
     "AttentionWeight",
+    "BCELoss",
+    "BCEWithLogitsLoss",
     "BatchNorm",
     "BatchNorm1d",
+    "CrossEntropyLoss",
     "Dropout",
     "EdgeCNN",
     "EdgeConv",
@@ -40,15 +45,18 @@ __all__ = [
     "GraphSAGE",
     "InnerProductDecoder",
     "JumpingKnowledge",
+    "L1Loss",
     "LayerNorm",
     "LeakyReLU",
     "Linear",
     "LogSoftmax",
     "MLPDecoder",
+    "MSELoss",
     "MessagePassing",
     "Module",
     "ModuleList",
     "MultiHeadAttention",
+    "NLLLoss",
     "Parameter",
     "ReLU",
     "SAGEConv",
@@ -56,6 +64,7 @@ __all__ = [
     "Sigmoid",
     "Softmax",
     "Tanh",
+    "functional",
     "global_add_pool",
     "global_max_pool",
     "global_mean_pool",

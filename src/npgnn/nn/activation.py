@@ -9,6 +9,12 @@ from npgnn.nn.module import Module
 from npgnn.ops import nn as F
 
 
+def _axis(where: str, axis: int | None, dim: int | None) -> int:
+    if axis is not None and dim is not None:
+        raise TypeError(f"{where}: got both axis={axis!r} and dim={dim!r}; pass one of them")
+    return -1 if axis is None and dim is None else (dim if axis is None else axis)
+
+
 class ReLU(Module):
     def forward(self, x: Any) -> Tensor:
         return F.relu(x)
@@ -44,18 +50,20 @@ class Sigmoid(Module):
 
 
 class Softmax(Module):
-    """Softmax over ``axis`` with the full Jacobian in its backward."""
+    """Softmax over ``axis`` (torch's ``dim``) with the full Jacobian in its backward."""
 
-    def __init__(self, axis: int = -1):
-        self.axis = axis
+    def __init__(self, axis: int | None = None, *, dim: int | None = None):
+        self.axis = _axis("Softmax", axis, dim)
 
     def forward(self, x: Any) -> Tensor:
         return F.softmax(x, self.axis)
 
 
 class LogSoftmax(Module):
-    def __init__(self, axis: int = -1):
-        self.axis = axis
+    """log softmax over ``axis`` (torch's ``dim``), the last axis by default."""
+
+    def __init__(self, axis: int | None = None, *, dim: int | None = None):
+        self.axis = _axis("LogSoftmax", axis, dim)
 
     def forward(self, x: Any) -> Tensor:
         return F.log_softmax(x, self.axis)
@@ -69,8 +77,8 @@ class Dropout(Module):
     """
 
     def __init__(self, p: float = 0.5, rng: init.RngLike = None):
-        if not 0.0 <= p < 1.0:
-            raise ValueError(f"Dropout: p must lie in [0, 1), got {p}")
+        if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0.0 <= p <= 1.0:
+            raise ValueError(f"Dropout: p must be a probability in [0, 1], got {p!r}")
         self.p = p
         self.rng = init.make_rng(rng)
 

@@ -188,7 +188,8 @@ class Module:
     def named_buffers(self) -> Iterator[tuple[str, np.ndarray]]:
         for mod_name, mod in self.named_modules():
             for name, value in mod.__dict__.get("_buffers", {}).items():
-                yield (f"{mod_name}.{name}" if mod_name else name), value
+                if value is not None:  # an unset optional buffer (a loss without weight), as torch
+                    yield (f"{mod_name}.{name}" if mod_name else name), value
 
     # ------------------------------------------------------------------ state
     def state_dict(self) -> OrderedDict[str, np.ndarray]:
@@ -259,7 +260,7 @@ class Module:
             p.grad = None
         for m in self.modules():
             for name, b in m.__dict__.get("_buffers", {}).items():
-                if np.issubdtype(np.asarray(b).dtype, np.floating):
+                if b is not None and np.issubdtype(np.asarray(b).dtype, np.floating):
                     setattr(m, name, np.asarray(b).astype(dtype))
         return self
 

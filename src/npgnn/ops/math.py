@@ -160,6 +160,59 @@ class Maximum(Function):
         return ga, gb
 
 
+class Norm(Function):
+    """p-norm over ``axis``: (Σ |x|^p)^(1/p), for p > 0 (p = inf: max |x|).
+
+    Backward: d/dx = sign(x) |x|^(p-1) / n^(p-1) (x / n for p = 2); where the norm is 0 the
+    gradient is 0 (the subgradient torch uses), not NumPy's 0/0.
+    """
+
+    def __init__(self, p: float, axis: Axis, keepdims: bool):
+        self.p, self.axis, self.keepdims = p, axis, keepdims
+
+    def forward(self, x):
+        self.x = x
+        self.axes = _normalize_axis(self.axis, x.ndim)
+        a = np.abs(x)
+        if np.isinf(self.p):
+            n = np.max(a, axis=self.axes, keepdims=True) if x.size else np.zeros(
+                [1 if i in self.axes else d for i, d in enumerate(x.shape)], x.dtype)
+        elif self.p == 2:
+            n = np.sqrt(np.sum(x * x, axis=self.axes, keepdims=True))
+        else:
+            n = np.sum(a**self.p, axis=self.axes, keepdims=True) ** (1.0 / self.p)
+        self.n = n.astype(x.dtype, copy=False)
+        return self.n if self.keepdims else np.squeeze(self.n, axis=self.axes)
+
+    def backward(self, g):
+        g = g if self.keepdims else np.expand_dims(g, self.axes)
+        x, n = self.x, self.n
+        safe = np.where(n == 0, 1, n)
+        if np.isinf(self.p):
+            hit = (np.abs(x) == n) & (n != 0)
+            share = hit / np.maximum(hit.sum(axis=self.axes, keepdims=True), 1)
+            return g * np.sign(x) * share
+        if self.p == 2:
+            d = x / safe
+        else:
+            d = np.sign(x) * np.abs(x) ** (self.p - 1) / safe ** (self.p - 1)
+        return np.where(n == 0, 0, g * d).astype(x.dtype, copy=False)
+
+
+class Pad(Function):
+    """Constant padding: ``np.pad(x, widths, constant_values=value)``; backward slices it out."""
+
+    def __init__(self, widths: tuple[tuple[int, int], ...], value: float):
+        self.widths, self.value = widths, value
+
+    def forward(self, x):
+        self.slices = tuple(slice(lo, lo + n) for (lo, _), n in zip(self.widths, x.shape))
+        return np.pad(x, self.widths, constant_values=x.dtype.type(self.value))
+
+    def backward(self, g):
+        return g[self.slices]
+
+
 class Cast(Function):
     def __init__(self, dtype: Any):
         self.dtype = np.dtype(dtype)
@@ -526,6 +579,25 @@ def argmin(x: Any, axis: int | None = _UNSET, keepdims: bool = _UNSET, *, dim: i
            keepdim: bool = _UNSET) -> Tensor:
     """Index of the minimum over ``axis``/``dim`` (see :func:`argmax`)."""
     return _arg_extreme("argmin", x, axis, dim, keepdims, keepdim)
+
+
+def norm(x: Any, p: float = 2.0, axis: Axis = _UNSET, keepdims: bool = _UNSET, *,
+         dim: Axis = _UNSET, keepdim: bool = _UNSET) -> Tensor:
+    """The p-norm (Σ |x|^p)^(1/p) over ``axis``/``dim`` (all axes by default); p > 0 or inf.
+    The gradient at a zero norm is 0 (see :class:`Norm`)."""
+    if not (isinstance(p, (int, float, np.integer, np.floating)) and p > 0):
+        raise ValueError(f"norm: p must be a positive number (or inf), got {p!r}")
+    return Norm(float(p), resolve_axis("norm", axis, dim),
+                resolve_keepdims("norm", keepdims, keepdim))(x)
+
+
+def pad_constant(x: Any, widths: Any, value: float = 0.0) -> Tensor:
+    """Pad with a constant: ``widths`` as np.pad's ((before, after), ...) per axis, each >= 0."""
+    x = as_tensor(x)
+    widths = tuple((int(lo), int(hi)) for lo, hi in widths)
+    if len(widths) != x.ndim or builtins.min((builtins.min(w) for w in widths), default=0) < 0:
+        raise ValueError(f"pad: expected {x.ndim} non-negative (before, after) pairs, got {widths}")
+    return Pad(widths, value)(x)
 
 
 def maximum(a: Any, b: Any) -> Tensor:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 
 from npgnn.autodiff.function import Function
 from npgnn.autodiff.tensor import Tensor, as_tensor
@@ -67,6 +68,46 @@ class Sigmoid(Function):
 
     def backward(self, g):
         return g * self.y * (1 - self.y)
+
+
+class Softplus(Function):
+    """log(1 + e^x), evaluated as ``logaddexp(0, x)`` (no overflow); d/dx = sigmoid(x)."""
+
+    def forward(self, x):
+        self.x = x
+        return np.logaddexp(x.dtype.type(0), x)
+
+    def backward(self, g):
+        z = np.exp(-np.abs(self.x))
+        return g * np.where(self.x >= 0, 1 / (1 + z), z / (1 + z))
+
+
+class GELU(Function):
+    """x Φ(x) (Hendrycks & Gimpel 2016), exact with erf, or the tanh approximation
+    0.5 x (1 + tanh(sqrt(2/π) (x + 0.044715 x³))) as torch's ``approximate='tanh'``."""
+
+    def __init__(self, approximate: str = "none"):
+        self.approximate = approximate
+
+    def forward(self, x):
+        self.x = x
+        if self.approximate == "tanh":
+            k = np.sqrt(2.0 / np.pi)
+            self.t = np.tanh(k * (x + 0.044715 * x**3))
+            return (0.5 * x * (1 + self.t)).astype(x.dtype, copy=False)
+        from scipy.special import erf
+
+        self.cdf = 0.5 * (1 + erf(x / np.sqrt(2.0)))
+        return (x * self.cdf).astype(x.dtype, copy=False)
+
+    def backward(self, g):
+        x = self.x
+        if self.approximate == "tanh":
+            k = np.sqrt(2.0 / np.pi)
+            dt = (1 - self.t**2) * k * (1 + 3 * 0.044715 * x**2)
+            return g * (0.5 * (1 + self.t) + 0.5 * x * dt)
+        pdf = np.exp(-0.5 * x * x) / np.sqrt(2.0 * np.pi)
+        return g * (self.cdf + x * pdf)
 
 
 # ---------------------------------------------------------------------------- softmax family
@@ -146,6 +187,27 @@ class CrossEntropy(Function):
         return d_logits, d_target
 
 
+class BinaryCrossEntropy(Function):
+    """Elementwise −(t log x + (1 − t) log(1 − x)) of probabilities x, each log clamped at −100
+    (torch's rule: x = 0 or 1 gives a finite loss).
+
+    Backward as torch: dx = (x − t) / max(x (1 − x), 1e-12), dt = log(1 − x) − log(x) (clamped).
+    """
+
+    def forward(self, x, t):
+        self.x, self.t = x, t
+        with np.errstate(divide="ignore"):
+            self.log_x = np.maximum(np.log(x), -100)
+            self.log_1mx = np.maximum(np.log1p(-x), -100)
+        return -(t * self.log_x + (1 - t) * self.log_1mx)
+
+    def backward(self, g):
+        x, t = self.x, self.t
+        dx = g * (x - t) / np.maximum(x * (1 - x), x.dtype.type(1e-12))
+        dt = g * (self.log_1mx - self.log_x) if self.needs_input_grad[1] else None
+        return dx, dt
+
+
 class Dropout(Function):
     """Zero each element with probability p and scale the rest by 1/(1-p) (inverted dropout)."""
 
@@ -154,7 +216,8 @@ class Dropout(Function):
 
     def forward(self, x):
         keep = self.rng.random(x.shape) >= self.p
-        self.mask = keep * x.dtype.type(1.0 / (1.0 - self.p))
+        scale = 0.0 if self.p == 1.0 else 1.0 / (1.0 - self.p)  # p = 1 drops everything (torch)
+        self.mask = keep * x.dtype.type(scale)
         return x * self.mask
 
     def backward(self, g):
@@ -245,6 +308,18 @@ def tanh(x: Any) -> Tensor:
     return Tanh()(x)
 
 
+def softplus(x: Any) -> Tensor:
+    """log(1 + e^x), stable for large |x|."""
+    return Softplus()(x)
+
+
+def gelu(x: Any, approximate: str = "none") -> Tensor:
+    """GELU, x Φ(x); ``approximate='tanh'`` uses the tanh formula (as torch)."""
+    if approximate not in ("none", "tanh"):
+        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+    return GELU(approximate)(x)
+
+
 def sigmoid(x: Any) -> Tensor:
     return Sigmoid()(x)
 
@@ -316,17 +391,45 @@ def cross_entropy(logits: Any, target: Any, reduction: str = "mean") -> Tensor:
 
 def dropout(
     x: Any, p: float = 0.5, training: bool = True, rng: np.random.Generator | None = None
-) -> Tensor:
-    """Inverted dropout; the identity when ``training`` is False or p == 0.
+) -> Any:
+    """Inverted dropout: zero each element with probability p, scale the rest by 1/(1-p); the
+    identity when ``training`` is False or p == 0 (p == 1 zeroes everything, as torch).
+
+    A scipy sparse ``x`` (e.g. Planetoid's bag-of-words features) stays sparse: its *stored*
+    entries are dropped (Kipf's sparse dropout) and a sparse matrix of the same format comes back;
+    it is a constant input, so it takes no gradient.
 
     Args:
-        p: drop probability in [0, 1).
+        x: an array, Tensor, or scipy sparse matrix.
+        p: drop probability in [0, 1].
         rng: the generator that draws the mask; None: npgnn's global generator
             (``npgnn.manual_seed``).
+    Raises:
+        ValueError: p outside [0, 1] (or not a number).
     """
-    if not 0.0 <= p < 1.0:
-        raise ValueError(f"dropout: p must lie in [0, 1), got {p}")
+    if isinstance(p, (bool, np.bool_)) or not isinstance(p, (int, float, np.integer, np.floating)) \
+            or not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout: p must be a probability in [0, 1], got {p!r}")
+    rng = rng if rng is not None else default_generator()
+    if sp.issparse(x):
+        if not np.issubdtype(x.dtype, np.floating):
+            raise TypeError(f"dropout: x must hold floats, got a sparse matrix of {x.dtype}")
+        return _sparse_dropout(x, float(p), training, rng)
     x = as_tensor(x)
+    if not np.issubdtype(x.dtype, np.floating):
+        raise TypeError(f"dropout: x must be a float array, got dtype {x.dtype}")
     if not training or p == 0.0:
         return x
-    return Dropout(p, rng if rng is not None else default_generator())(x)
+    return Dropout(float(p), rng)(x)
+
+
+def _sparse_dropout(x: Any, p: float, training: bool, rng: np.random.Generator) -> Any:
+    """Dropout on the stored entries of a scipy sparse matrix; the result keeps x's format."""
+    if not training or p == 0.0:
+        return x
+    out = x.tocoo(copy=True) if x.format not in ("csr", "csc", "coo") else x.copy()
+    keep = rng.random(out.nnz) >= p
+    scale = 0.0 if p == 1.0 else 1.0 / (1.0 - p)
+    out.data = np.where(keep, out.data * out.data.dtype.type(scale), 0).astype(out.data.dtype)
+    out.eliminate_zeros()  # the dropped entries are no longer stored
+    return out.asformat(x.format)
