@@ -98,11 +98,12 @@ NORM_ACT_OPTIONS = [
     {"norm": "batch_norm"}, {"norm": "layer_norm"}, {"norm": "layer_norm", "jk": "cat"},
     {"norm": "LayerNorm", "norm_kwargs": {"mode": "node"}}, {"act": "elu", "act_first": True},
     {"act": "leaky_relu", "act_kwargs": {"negative_slope": 0.3}, "norm": "batch_norm"},
+    {"act": "gelu", "act_kwargs": {"approximate": "tanh"}, "jk": "max"},
     {"act": None, "jk": "max"}, {"norm": "BatchNorm", "norm_kwargs": {"momentum": 0.3},
                                  "jk": "last", "out_channels": 4},
 ]
 MODES = [(np.float64, True), (np.float64, False), (np.float32, True)]
-# every model × option once, the (dtype, training) mode rotating over both (48 cases, not 144)
+# every model × option once, the (dtype, training) mode rotating over both (54 cases, not 162)
 NORM_ACT_CASES = [(name, options, *MODES[(i + j) % 3]) for i, name in enumerate(MODELS)
                   for j, options in enumerate(NORM_ACT_OPTIONS)]
 

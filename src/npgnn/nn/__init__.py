@@ -1,5 +1,5 @@
 """Modules: the base class, parameters, and layers (``from npgnn.nn import GCNConv`` as in PyG)."""
-from npgnn.nn.activation import ELU, Dropout, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
+from npgnn.nn.activation import ELU, GELU, Dropout, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
 from npgnn.nn.linear import Linear
 from npgnn.nn.loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
 from npgnn.nn.module import Module, ModuleList, Parameter, Sequential
@@ -21,6 +21,7 @@ from npgnn.nn import functional
 
 __all__ = [
     "ELU",
+    "GELU",
     "GAE",
     "GAT",
     "GCN",

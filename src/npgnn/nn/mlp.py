@@ -39,7 +39,7 @@ class MLP(Module):
             ``in_channels=`` does the same).
         dropout: drop probability after each layer (a float: every layer, 0 for a plain last
             one; or a list with one value per layer).
-        act: a name PyG accepts ('relu', 'elu', 'leaky_relu', 'tanh', 'sigmoid'), a
+        act: a name PyG accepts ('relu', 'elu', 'leaky_relu', 'gelu', 'tanh', 'sigmoid'), a
             Module/callable, or None. act_kwargs: arguments of the named activation.
         act_first: activation before the norm.
         norm: 'batch_norm' (PyG's ``BatchNorm``), 'layer_norm' (PyG's ``LayerNorm``, mode

@@ -11,13 +11,14 @@ from typing import Any
 
 import numpy as np
 
-from npgnn.nn.activation import ELU, LeakyReLU, ReLU, Sigmoid, Tanh
+from npgnn.nn.activation import ELU, GELU, LeakyReLU, ReLU, Sigmoid, Tanh
 from npgnn.nn.layer_norm import LayerNorm
 from npgnn.nn.module import Module
 from npgnn.nn.norm import BatchNorm
 
 ACTIVATIONS: dict[str, type[Module]] = {
-    "relu": ReLU, "leakyrelu": LeakyReLU, "elu": ELU, "tanh": Tanh, "sigmoid": Sigmoid,
+    "relu": ReLU, "leakyrelu": LeakyReLU, "elu": ELU, "gelu": GELU, "tanh": Tanh,
+    "sigmoid": Sigmoid,
 }
 NORMALIZATIONS: dict[str, type[Module]] = {"batchnorm": BatchNorm, "layernorm": LayerNorm}
 

@@ -53,7 +53,7 @@ class BasicGNN(Module):
         out_channels: output size; None keeps H (and without jk the last conv maps to H).
         dropout: drop probability after each hidden layer (training mode only; masks drawn
             from the model's ``rng``, so they differ from torch's draws).
-        act: a name PyG accepts ('relu', 'elu', 'leaky_relu', 'tanh', 'sigmoid'), a callable
+        act: a name PyG accepts ('relu', 'elu', 'leaky_relu', 'gelu', 'tanh', 'sigmoid'), a callable
             or None. act_first: act before norm. act_kwargs: arguments of a named act.
         norm: 'batch_norm', 'layer_norm' (PyG's LayerNorm, mode 'graph' unless
             ``norm_kwargs={'mode': 'node'}``), an npgnn Module (deep-copied per layer) or None.
