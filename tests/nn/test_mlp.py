@@ -93,7 +93,7 @@ def test_errors():
     with pytest.raises(ValueError, match=r"MLP: out_channels must be given with in_channels"):
         MLP(in_channels=4, num_layers=1)
     with pytest.raises(ValueError, match=r"MLP: act must be one of"):
-        MLP([4, 2], act="gelu")
+        MLP([4, 2], act="swish")
     with pytest.raises(ValueError, match=r"MLP: dropout has 1 values for 2 layers"):
         MLP([4, 3, 2], dropout=[0.1])
     with pytest.raises(ValueError, match=r"MLP: hidden_channels must be given for num_layers=2"):
