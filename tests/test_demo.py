@@ -27,11 +27,15 @@ def test_walkthrough_shows_every_step_with_an_explanation() -> None:
         "h'[0] = [[10. 10. 10.] [10. 10. 10.] [13. 13. 13.] [10. 10. 10.] [13. 13. 13.]]",
         "dh[0] = [[ 9. 9. 9.] [ 9. 9. 9.] [12. 12. 12.] [ 9. 9. 9.] [12. 12. 12.]]",
         "y[0,0] = [0.21194156 0.57611688 0.21194156]",
-        "first loss = 1.41726347",
+        "targets t = [[1. 0.] [0. 1.]]",
+        "loss at step 0 = 0.70863194",
+        "the article prints the sum, 1.41726347",
         "step 10 p = [[9.92942749e-01 7.05725065e-03] [2.51204183e-10 1.00000000e+00]]",
         "logits = [[ 2.55736473 -2.42114885]]",
     ]:
         assert needle in text, needle
+    losses = re.findall(r"(?:loss at step 0 = |mean loss )(\d+\.\d+)", text)
+    assert len(losses) == 6 and all(len(v.split(".")[1]) == 8 for v in losses)  # one convention
     results = [line for line in text.splitlines() if re.match(r"  \S.* = ", line)]
     assert len(results) >= 15
     lines = text.splitlines()
@@ -75,3 +79,4 @@ def test_article_replay_side_by_side_with_the_reason() -> None:
     row = next(line for line in text.splitlines() if "1.17068837e-04" in line)
     assert "7.34789352e-06" in row  # the two traces share a line: beside each other
     assert "diagonal y(1-y)" in text and "never" in text and "resets" in text
+    assert max(len(line) for line in text.splitlines()) <= 80  # an 80-column terminal

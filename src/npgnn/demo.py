@@ -116,7 +116,7 @@ def _walkthrough(out: TextIO) -> None:
     print(f"Adjacency A = {_fmt(ADJ)}", file=out)
     print("      A[i, j] = 1 is an edge j -> i; symmetric (undirected) with self-loops\n", file=out)
 
-    print("1. WeightSum: c[n] = sum_t a[n,t] hs[n,t], hs = ones(2,2,3), a = [[1,.5],[.2,.5]]", file=out)
+    print("1. WeightSum: c[n] = sum_t a[n,t] hs[n,t], hs = ones(2,2,3), a=[[1,.5],[.2,.5]]", file=out)
     ws = WeightSum()
     c = ws.forward(np.ones((2, 2, 3)), np.array([[1.0, 0.5], [0.2, 0.5]]))
     dhs, da = ws.backward(np.ones((2, 3)))
@@ -148,34 +148,41 @@ def _walkthrough(out: TextIO) -> None:
 
     print("\n5. Training TwoLayerGNN(2, 2, 2): SGD, lr 0.1, seed 0 weights, correct gradients", file=out)
     network, (x, t) = article_network(), training_data()
-    say("first loss", f"{cross_entropy_error(softmax(network.predict(x)), t):.8f}",
-        "the article's cross_entropy_error: the SUM over the 2 graphs (mean is half)")
+    say("targets t", t, "one-hot rows: graph 0 (first feature -1) is class 0, graph 1 class 1")
+    say("loss at step 0", f"{network.loss(x, t):.8f}",
+        f"mean cross-entropy of the 2 graphs; the article prints the sum, "
+        f"{cross_entropy_error(softmax(network.predict(x)), t):.8f}")
     result = correct_trace()
     for step, (p, loss) in enumerate(zip(result["probs"], result["loss"]), start=1):
-        say(f"step {2 * step:2d} p", p, f"softmax(predict(x)); mean loss {loss:.6f}")
+        say(f"step {2 * step:2d} p", p, f"softmax(predict(x)), one row per graph, against t; "
+                                        f"mean loss {loss:.8f}")
 
-    print("\n6. Inference on a new signal x = [[[-1,1],[-1,1],[-0.5,0.3],[-1.2,0.8],[-0.9,1]]]", file=out)
+    print("\n6. Inference on a new signal x = [[[-1,1],[-1,1],[-.5,.3],[-1.2,.8],[-.9,1]]]", file=out)
     say("logits", result["logits"], "predict(x): summed node outputs of the second layer")
     say("p", softmax(result["logits"]), "class 0, like the training graph whose first feature is -1")
     print("\nnpgnn demo --article-replay shows why the article prints different numbers.", file=out)
 
 
 def _replay(out: TextIO) -> None:
+    """Both traces side by side, every line at most 80 characters wide."""
     ours, theirs = correct_trace(), article_trace()
-    print("The article's printed training run beside npgnn's (same weights, data and lr)\n", file=out)
-    print(f"  {'step':>4}  {'article (as printed)':<52}  npgnn (correct gradients)", file=out)
-    for k, (a, b) in enumerate(zip(theirs["probs"], ours["probs"]), start=1):
-        for row, (left, right) in enumerate(zip(_rows(a), _rows(b))):
-            step = f"{2 * k:>4}" if row == 0 else " " * 4
-            print(f"  {step}  {left:<52}  {right}", file=out)
-    print(f"  logits {_fmt(theirs['logits']):<50}  {_fmt(ours['logits'])}\n", file=out)
-    print("Why they differ (the article's numbers come out exactly only with both of these):",
-          file=out)
-    print("  1. The article's Softmax.backward keeps only the diagonal y(1-y) of the Jacobian;\n"
-          "     the full one is y * (dy - sum_k dy_k y_k). npgnn.gradcheck rejects the diagonal.", file=out)
-    print("  2. The article's GNN_Layer adds each step's dW, db onto all earlier ones and never\n"
-          "     resets them, so step k uses the sum of k gradients. npgnn gives each step's own\n"
-          "     gradient (calc_gradient), like a framework whose optimizer zeroes gradients.", file=out)
+    print("The article's printed training run beside npgnn's (same weights, data, lr)\n", file=out)
+    pairs = [(f"{2 * k:>6}" if row == 0 else "", left, right)
+             for k, (a, b) in enumerate(zip(theirs["probs"], ours["probs"]), start=1)
+             for row, (left, right) in enumerate(zip(_rows(a), _rows(b)))]
+    pairs.append(("logits", _fmt(theirs["logits"]), _fmt(ours["logits"])))
+    header = ("step", "article (as printed)", "npgnn (correct gradients)")
+    width = max(len(left) for _, left, _ in [*pairs, header])
+    for label, left, right in [header, *pairs]:
+        print(f"  {label:>6}  {left:<{width}}  {right}".rstrip(), file=out)
+    print("\nWhy they differ (the article's numbers need both of these mistakes):", file=out)
+    print("  1. The article's Softmax.backward keeps only the diagonal y(1-y) of the\n"
+          "     Jacobian; the full one is y * (dy - sum_k dy_k y_k). npgnn.gradcheck\n"
+          "     rejects the diagonal.", file=out)
+    print("  2. The article's GNN_Layer adds each step's dW, db onto all earlier ones and\n"
+          "     never resets them, so step k uses the sum of k gradients. npgnn gives each\n"
+          "     step's own gradient (calc_gradient), like a framework whose optimizer\n"
+          "     zeroes gradients.", file=out)
     print("  See examples/article_replay.py for the replay written with the public API.", file=out)
 
 

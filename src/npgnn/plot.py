@@ -40,36 +40,63 @@ def pca_2d(h: Any) -> np.ndarray:
     return out if out.shape[1] == 2 else np.pad(out, ((0, 0), (0, 2 - out.shape[1])))
 
 
+def _has_data(history: Sequence[dict[str, float]], key: str) -> bool:
+    """True when some epoch records a finite ``key`` (no validation set: every value is NaN)."""
+    values = np.array([h.get(key, np.nan) for h in history], dtype=float)
+    return bool(np.isfinite(values).any())
+
+
 def plot_curves(history: Sequence[dict[str, float]], ax: Any = None) -> Any:
-    """Loss (left axis) and accuracy (right axis) per epoch from a training history."""
+    """Loss (left axis) and accuracy (right axis) per epoch from a training history.
+
+    Only series with at least one finite value are drawn and listed in the legend (a run without
+    a validation set has no ``val_loss`` line); an axis with no series is hidden.
+    """
     if ax is None:
         ax = _figure_class()(figsize=(6, 4)).add_subplot()
     epochs = [h["epoch"] + 1 for h in history]
-    for key, style in (("train_loss", "-"), ("val_loss", "--")):
-        if key in history[0]:
-            ax.plot(epochs, [h[key] for h in history], style, color="tab:blue", label=key)
+    losses = [k for k in ("train_loss", "val_loss") if _has_data(history, k)]
+    accs = [k for k in ("train_acc", "val_acc", "test_acc") if _has_data(history, k)]
+    styles = {"train": "-", "val": "--", "test": ":"}
+    for key in losses:
+        ax.plot(epochs, [h[key] for h in history], styles[key.split("_")[0]], color="tab:blue", label=key)
     ax.set_xlabel("epoch")
-    ax.set_ylabel("loss", color="tab:blue")
+    if losses:
+        ax.set_ylabel("loss", color="tab:blue")
+    else:
+        ax.set_yticks([])
     acc = ax.twinx()
-    for key, style in (("train_acc", "-"), ("val_acc", "--"), ("test_acc", ":")):
-        if key in history[0]:
-            acc.plot(epochs, [h[key] for h in history], style, color="tab:orange", label=key)
-    acc.set_ylabel("accuracy", color="tab:orange")
-    acc.set_ylim(0, 1.02)
+    for key in accs:
+        acc.plot(epochs, [h[key] for h in history], styles[key.split("_")[0]], color="tab:orange", label=key)
+    if accs:
+        acc.set_ylabel("accuracy", color="tab:orange")
+        acc.set_ylim(0, 1.02)
+    else:
+        acc.set_yticks([])
     lines = ax.get_legend_handles_labels()[0] + acc.get_legend_handles_labels()[0]
-    ax.legend(lines, [ln.get_label() for ln in lines], loc="center right", fontsize=8)
+    if lines:
+        ax.legend(lines, [ln.get_label() for ln in lines], loc="center right", fontsize=8)
     ax.set_title("training curves")
     return ax
 
 
+def class_colors(labels: Any) -> dict[Any, Any]:
+    """One colour per class (matplotlib's tab10/tab20 by the class's rank), so that every panel
+    of a figure colours the same class alike: ``{class: RGBA}``."""
+    classes = np.unique(np.asarray(labels).reshape(-1))
+    cmap = _colormap("tab10" if classes.size <= 10 else "tab20")
+    return {c: cmap(k % cmap.N) for k, c in enumerate(classes.tolist())}
+
+
 def plot_embedding(hidden: Any, labels: Any, ax: Any = None, title: str = "hidden representation (PCA)") -> Any:
-    """Scatter of the 2-D PCA projection of ``hidden`` (N, D), coloured by class ``labels`` (N,)."""
+    """Scatter of the 2-D PCA projection of ``hidden`` (N, D), coloured by class ``labels`` (N,)
+    with :func:`class_colors`."""
     if ax is None:
         ax = _figure_class()(figsize=(5, 5)).add_subplot()
     xy, labels = pca_2d(hidden), np.asarray(labels).reshape(-1)
-    for c in np.unique(labels):
+    for c, colour in class_colors(labels).items():
         pts = xy[labels == c]
-        ax.scatter(pts[:, 0], pts[:, 1], s=12, label=f"class {c}", alpha=0.8)
+        ax.scatter(pts[:, 0], pts[:, 1], s=12, color=colour, label=f"class {c}", alpha=0.8)
     ax.legend(fontsize=8, markerscale=1.5)
     ax.set_title(title)
     ax.set_xticks([])
@@ -83,7 +110,8 @@ def plot_attention(edge_index: Any, alpha: Any, labels: Any = None, ax: Any = No
     Args:
         edge_index: (2, E) edges j -> i (self-loops are skipped in the drawing).
         alpha: (E,) or (E, H) attention coefficients (averaged over heads).
-        labels: optional (N,) node classes for the node colours.
+        labels: optional (N,) node classes for the node colours (:func:`class_colors`, as in
+            :func:`plot_embedding`).
     """
     import networkx as nx
 
@@ -101,8 +129,16 @@ def plot_attention(edge_index: Any, alpha: Any, labels: Any = None, ax: Any = No
     pos = nx.spring_layout(graph.to_undirected(), seed=seed)
     w = np.array([d["weight"] for _, _, d in graph.edges(data=True)])
     scale = w / w.max() if w.size and w.max() > 0 else w
-    colours = None if labels is None else np.asarray(labels).reshape(-1)
-    nx.draw_networkx_nodes(graph, pos, ax=ax, node_size=120, node_color=colours, cmap="coolwarm")
+    if labels is None:
+        colours: Any = "tab:gray"
+    else:
+        labels = np.asarray(labels).reshape(-1)
+        palette = class_colors(labels)
+        colours = [palette[c] for c in labels.tolist()]
+        for c, colour in palette.items():   # invisible points: a legend of the node classes
+            ax.scatter([], [], s=30, color=colour, label=f"class {c}")
+        ax.legend(fontsize=8, loc="lower right")
+    nx.draw_networkx_nodes(graph, pos, ax=ax, node_size=120, node_color=colours)
     nx.draw_networkx_edges(graph, pos, ax=ax, width=0.3 + 3.0 * scale, edge_color=scale,
                            edge_cmap=_colormap("viridis"), arrows=True, arrowsize=6,
                            connectionstyle="arc3,rad=0.08")
