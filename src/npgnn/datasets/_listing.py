@@ -79,7 +79,7 @@ def available_datasets(root: str | os.PathLike | None = None) -> list[DatasetInf
     Returns:
         ``DatasetInfo`` entries: root ones first, then cache, then built-in.
 
-    Example:
+    Examples:
         >>> [d.name for d in available_datasets() if d.kind == "builtin"]
         ['karate']
     """
