@@ -60,8 +60,9 @@ def test_help_shows_every_default(command: str, capsys: pytest.CaptureFixture) -
         cli.main([command, "--help"])
     out = capsys.readouterr().out
     options = [a for a in cli.build_parser()._subparsers._group_actions[0].choices[command]._actions
-               if a.option_strings and a.help != argparse.SUPPRESS and a.dest != "help"]
+               if a.option_strings and a.help != argparse.SUPPRESS and a.dest != "help" and not a.required]
     assert out.count("(default:") == len(options), out
+    assert "(default: None)" not in out and "paper's: gin gin" not in out
 
 
 def test_a_new_subcommand_plugs_in_with_one_add_parser_and_handler(

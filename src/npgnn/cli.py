@@ -11,6 +11,8 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
+from npgnn.commands._args import HelpFormatter
+
 Handler = Callable[[argparse.Namespace], int]
 
 
@@ -18,7 +20,7 @@ Handler = Callable[[argparse.Namespace], int]
 def add_demo(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "demo", help="walk through the article on its 5-node graph",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=HelpFormatter,
         description="The article's layers, training and inference on its 5-node graph, each "
                     "result with a one-line explanation.",
     )

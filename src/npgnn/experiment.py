@@ -20,34 +20,12 @@ from npgnn.io import save
 from npgnn.models import GAT, GCN, GIN, GraphSAGE, MLPClassifier
 from npgnn.nn.module import Module
 from npgnn.optim import Adam
+from npgnn.paper_defaults import DATASET_DEFAULTS, GRAPH_ONLY, NODE_ONLY, PAPER_DEFAULTS
 from npgnn.training import PatienceStopping, WindowStopping, cross_validate, fit_nodes
 
 NODE_MODELS = {"gcn": GCN, "gat": GAT, "sage": GraphSAGE, "mlp": MLPClassifier}
 GRAPH_MODELS = {"gin": GIN}
 PLANETOID = ("cora", "citeseer", "pubmed")
-
-#: The papers' hyperparameters (GCN: Kipf & Welling 2017; GAT: Veličković et al. 2018; GIN: Xu
-#: et al. 2019, its "bio" setting; SAGE and MLP: the GCN setting with width 64).
-PAPER_DEFAULTS: dict[str, dict[str, Any]] = {
-    "gcn": dict(epochs=200, lr=0.01, hidden=16, dropout=0.5, weight_decay=5e-4, stopping="window", patience=10),
-    "gat": dict(epochs=1000, lr=0.005, hidden=8, dropout=0.6, weight_decay=5e-4, stopping="patience", patience=100),
-    "sage": dict(epochs=200, lr=0.01, hidden=64, dropout=0.5, weight_decay=5e-4, stopping="patience", patience=100),
-    "mlp": dict(epochs=200, lr=0.01, hidden=64, dropout=0.5, weight_decay=5e-4, stopping="patience", patience=100),
-    "gin": dict(epochs=350, lr=0.01, hidden=32, dropout=0.5, weight_decay=0.0, batch_size=32, folds=10,
-                protocol="gin"),
-}
-#: Settings that only one task uses: a node model given ``folds`` (or a graph model given
-#: ``stopping``) is refused rather than silently ignored.
-NODE_ONLY = ("stopping", "patience")
-GRAPH_ONLY = ("batch_size", "folds", "protocol")
-#: Dataset-specific settings from the papers: GAT on PubMed (8 output heads, lr 0.01, L2 1e-3);
-#: GIN on the social datasets (hidden 64).
-DATASET_DEFAULTS: dict[tuple[str, str], dict[str, Any]] = {
-    ("gat", "pubmed"): dict(lr=0.01, weight_decay=1e-3, out_heads=8),
-    ("gin", "imdb-binary"): dict(hidden=64),
-    ("gin", "imdb-multi"): dict(hidden=64),
-}
-
 
 @dataclass
 class TrainConfig:

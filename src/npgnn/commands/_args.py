@@ -13,6 +13,19 @@ from collections.abc import Callable
 from pathlib import Path
 
 
+class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """``--help`` with every optional option's default: ``(default: X)`` from the option's
+    default, unless its help already says ``(default: ...)`` in words (for an unset option that
+    means "the paper's value" or "not written"). Required options have no default to show."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        if ("(default:" in text or not action.option_strings or action.required
+                or action.default is argparse.SUPPRESS):
+            return text
+        return f"{text} (default: %(default)s)"
+
+
 def int_at_least(low: int) -> Callable[[str], int]:
     """An argparse type: an integer ``>= low`` (``"1e3"``, ``"2.5"`` and ``"true"`` are refused)."""
     def parse(text: str) -> int:

@@ -3,14 +3,17 @@ from __future__ import annotations
 
 import argparse
 
+from npgnn.commands._args import HelpFormatter
+
 
 def add(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("datasets", help="list the datasets available locally and in the cache",
-                              formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+                              formatter_class=HelpFormatter,
                               description="List the datasets that load without a download: under "
                                           "--root, in the cache, and built in.")
     p.add_argument("--root", help="also look in this folder (one holding planetoid/ and tu/, the "
-                                  "raw files themselves, or PyG's <root>/<Name>/raw)")
+                                  "raw files themselves, or PyG's <root>/<Name>/raw) (default: only the "
+                                  "cache and the built-in datasets)")
     p.set_defaults(handler=run)
 
 

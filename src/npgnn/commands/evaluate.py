@@ -9,17 +9,19 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from npgnn.commands._args import HelpFormatter
+
 
 def add(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("eval", help="evaluate a model saved with npgnn train --save",
-                              formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+                              formatter_class=HelpFormatter,
                               description="Load a saved model and report its accuracy and macro-F1 "
                                           "on each split of a dataset (every graph, for a TU "
                                           "dataset). Dataset names are case-blind.")
     p.add_argument("path", help="the model file")
     p.add_argument("--dataset", required=True, help="the dataset to score it on")
-    p.add_argument("--root", help="datasets folder (as for npgnn train); unset: the cache")
-    p.add_argument("--metrics-out", help="write the scores as JSON to this file")
+    p.add_argument("--root", help="datasets folder, as for npgnn train (default: the cache)")
+    p.add_argument("--metrics-out", help="write the scores as JSON to this file (default: not written)")
     p.set_defaults(handler=run)
 
 

@@ -15,7 +15,7 @@ def training_figure(config: TrainConfig, details: list[Any], path: str) -> Path:
     from npgnn import plot
 
     model, result = details[0]
-    if is_graph_task(config.dataset):
+    if is_graph_task(config.dataset, config.root):
         fig, (ax,) = plot.new_figure(1)
         plot.plot_curves([dict(epoch=e, test_acc=a) for e, a in enumerate(result.mean_curve)], ax)
         ax.set_title("test accuracy per epoch, mean over folds")

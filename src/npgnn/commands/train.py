@@ -11,61 +11,62 @@ import argparse
 import sys
 from typing import Any
 
-from npgnn.commands._args import check_root, float_in, int_at_least, prepare_outputs
+from npgnn.commands._args import HelpFormatter, check_root, float_in, int_at_least, prepare_outputs
+from npgnn.paper_defaults import describe
 
 
-class _Paper:
-    """The default of options the paper's settings fill in; ``--help`` shows it as "paper"."""
-
-    def __repr__(self) -> str:
-        return "paper"
-
-
-PAPER = _Paper()
+def _paper(text: str, key: str) -> str:
+    """Help text ending with the paper's value of ``key`` for each model that uses it."""
+    return f"{text} (default: the paper's: {describe(key)})"
 
 
 def add(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "train", help="train a model on a dataset (paper hyperparameters by default)",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=HelpFormatter,
         description="Train GCN/GAT/SAGE/MLP on Cora, CiteSeer, PubMed or the karate club, or GIN "
                     "on a TU dataset (10-fold cross-validation). Dataset names are case-blind. "
-                    "Options shown with 'default: paper' take the paper's value for the model "
-                    "and dataset (npgnn.experiment.PAPER_DEFAULTS).",
+                    "Unset hyperparameters take the paper's value for the model (and dataset: "
+                    "npgnn.paper_defaults), listed per model below.",
     )
     p.add_argument("--dataset", default="karate",
                    help="cora | citeseer | pubmed | karate | a TU name such as MUTAG")
     p.add_argument("--model", default="gcn", type=str.lower,
                    choices=["gcn", "gat", "sage", "mlp", "gin"],
                    help="gcn, gat, sage, mlp for node classification; gin for graphs")
-    p.add_argument("--epochs", type=int_at_least(1), default=PAPER, help="maximum epochs")
-    p.add_argument("--lr", type=float_in(0, low_open=True), default=PAPER, help="Adam learning rate")
-    p.add_argument("--hidden", type=int_at_least(1), default=PAPER, help="hidden width (per head for GAT)")
-    p.add_argument("--dropout", type=float_in(0, 1, high_open=True), default=PAPER,
-                   help="dropout probability")
-    p.add_argument("--weight-decay", type=float_in(0), default=PAPER, help="L2 weight decay")
-    p.add_argument("--stopping", choices=["window", "patience", "none"], default=PAPER,
-                   help="node models' early stopping: GCN's window rule, GAT's patience rule, or none")
-    p.add_argument("--patience", type=int_at_least(1), default=PAPER,
-                   help="node models: window (GCN rule) or patience (GAT rule), in epochs")
-    p.add_argument("--batch-size", type=int_at_least(1), default=PAPER,
-                   help="graphs per mini-batch (graph classification)")
-    p.add_argument("--folds", type=int_at_least(2), default=PAPER,
-                   help="cross-validation folds (graph classification)")
-    p.add_argument("--protocol", choices=["gin", "holdout"], default=PAPER,
-                   help="graph classification: pick the epoch on the test folds' mean (the GIN "
-                        "paper's protocol, 'gin') or on a held-out 10%% of each training fold")
+    p.add_argument("--epochs", type=int_at_least(1), help=_paper("maximum epochs", "epochs"))
+    p.add_argument("--lr", type=float_in(0, low_open=True), help=_paper("Adam learning rate", "lr"))
+    p.add_argument("--hidden", type=int_at_least(1),
+                   help=_paper("hidden width (per head for GAT)", "hidden"))
+    p.add_argument("--dropout", type=float_in(0, 1, high_open=True),
+                   help=_paper("dropout probability", "dropout"))
+    p.add_argument("--weight-decay", type=float_in(0), help=_paper("L2 weight decay", "weight_decay"))
+    p.add_argument("--stopping", choices=["window", "patience", "none"],
+                   help=_paper("node models' early stopping: GCN's window rule, GAT's patience "
+                               "rule, or none", "stopping"))
+    p.add_argument("--patience", type=int_at_least(1),
+                   help=_paper("node models: window (GCN rule) or patience (GAT rule), in epochs",
+                               "patience"))
+    p.add_argument("--batch-size", type=int_at_least(1),
+                   help=_paper("graph models: graphs per mini-batch", "batch_size"))
+    p.add_argument("--folds", type=int_at_least(2),
+                   help=_paper("graph models: cross-validation folds", "folds"))
+    p.add_argument("--protocol", choices=["gin", "holdout"],
+                   help=_paper("graph models: pick the epoch on the test folds' mean (the GIN "
+                               "paper's protocol, 'gin') or on a held-out 10%% of each training "
+                               "fold ('holdout')", "protocol").replace("gin gin", "gin"))
     p.add_argument("--seed", type=int_at_least(0), default=0,
                    help="seed of the first run (run k uses seed + k)")
     p.add_argument("--runs", type=int_at_least(1), default=1, help="independent runs (seeds) to average")
     p.add_argument("--root", help="datasets folder: one holding planetoid/ and tu/ (as "
                                    "../shared/datasets), the raw files themselves, PyG's "
-                                   "<root>/<Name>/raw, or a TU dataset's own folder; "
-                                   "unset: the cache, downloading on first use")
-    p.add_argument("--save", help="write the last run's model to this file (load with npgnn eval)")
+                                   "<root>/<Name>/raw, or a TU dataset's own folder "
+                                   "(default: the cache, downloading on first use)")
+    p.add_argument("--save", help="write the last run's model to this file (load with npgnn eval) "
+                                  "(default: not saved)")
     p.add_argument("--plot", help="write training curves and the hidden embedding to this PNG "
-                                  "(needs matplotlib: pip install 'npgnn[plot]')")
-    p.add_argument("--metrics-out", help="write the metrics as JSON to this file")
+                                  "(needs matplotlib: pip install 'npgnn[plot]') (default: no plot)")
+    p.add_argument("--metrics-out", help="write the metrics as JSON to this file (default: not written)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(handler=run)
 
@@ -91,11 +92,6 @@ def _table(metrics: dict[str, Any]) -> str:
     return "\n".join(rows)
 
 
-def _given(args: argparse.Namespace, key: str) -> Any:
-    value = getattr(args, key)
-    return None if value is PAPER else value
-
-
 def run(args: argparse.Namespace) -> int:
     import json
 
@@ -105,7 +101,7 @@ def run(args: argparse.Namespace) -> int:
     config = TrainConfig(
         dataset=args.dataset, model=args.model, seed=args.seed, runs=args.runs, root=args.root,
         save=args.save, progress=not args.quiet and sys.stderr.isatty(),
-        **{k: _given(args, k) for k in ("epochs", "lr", "hidden", "dropout", "weight_decay",
+        **{k: getattr(args, k) for k in ("epochs", "lr", "hidden", "dropout", "weight_decay",
                                         "stopping", "patience", "batch_size", "folds", "protocol")},
     )
     config.resolved()  # ConfigError (exit 2) for an option the model does not use
