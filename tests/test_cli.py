@@ -24,7 +24,7 @@ def test_demo_article_replay(capsys: pytest.CaptureFixture) -> None:
 
 
 def test_npgnn_alone_prints_the_help_and_returns_2(capsys: pytest.CaptureFixture) -> None:
-    assert cli.main([]) == 2          # as git: the help for a person, a failure for a script
+    assert cli.main([]) == 2          # the help for a person (as git), a usage failure for a script
     out = capsys.readouterr().out
     assert out.startswith("usage: npgnn") and "demo" in out and "Exit status" in out
 

@@ -66,8 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``npgnn`` with ``argv`` (default: ``sys.argv[1:]``); returns the exit status.
 
-    ``npgnn`` with no command prints the help to stdout and returns 2, as git does with a
-    non-zero status (a script that forgot its command fails; a person reads the help).
+    ``npgnn`` with no command prints the whole help to stdout, as git does, and returns 2, the
+    status of every other usage error (git returns 1): a person reads the help, and a script
+    that forgot its command fails.
     Bad arguments exit with status 2 and a usage message naming the option (argparse's
     convention); options that do not fit the model (``--folds`` for GCN) return 2 as well. A
     failure the user can act on (a missing or corrupted file, a dataset that does not fit)
