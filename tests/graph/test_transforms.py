@@ -225,3 +225,15 @@ def test_normalize_features_integer_and_missing():
     assert out.x.dtype == np.float64 and out.x.tolist() == [[0.25, 0.75], [0.0, 0.0]]
     with pytest.raises(ValueError, match="normalize_features: the graph has no node features"):
         normalize_features(Graph([], num_nodes=2))
+
+
+@pytest.mark.parametrize("fn", [remove_self_loops, coalesce, to_undirected,
+                                lambda g: add_self_loops(g, 0.0)])
+def test_edge_level_extras_follow_their_edges(fn):
+    g = random_graph(seed=31)
+    g.edge_label = np.arange(g.num_edges, dtype=np.float64)
+    g.tag = "kept"
+    out = fn(g)
+    assert out.tag == "kept" and out.edge_label.shape == (out.num_edges,)
+    reference = fn(g.replace(edge_label=None, edge_attr=g.edge_label[:, None]))
+    np.testing.assert_array_equal(out.edge_label, reference.edge_attr[:, 0])

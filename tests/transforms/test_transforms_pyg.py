@@ -160,3 +160,42 @@ def test_transforms_keep_batches_consistent():
     assert out.num_graphs == 3 and out.ptr[-1] == out.num_nodes
     assert (out.batch[out.edge_index[0]] == out.batch[out.edge_index[1]]).all()
     assert T.Compose([T.ToUndirected(), T.GCNNorm()])(b).num_graphs == 3
+
+
+def with_extras(seed=11):
+    """A Graph with an edge-level, a node-level and a graph-level extra attribute."""
+    g = graph(seed)
+    rng = np.random.default_rng(seed)
+    g.edge_label = rng.integers(0, 2, g.num_edges)
+    g.node_score = rng.random((g.num_nodes, 2))
+    g.name = "g0"
+    return g
+
+
+@pytest.mark.parametrize("make", [
+    lambda PT, T: (T.ToUndirected(), PT.ToUndirected()),
+    lambda PT, T: (T.RemoveIsolatedNodes(), PT.RemoveIsolatedNodes()),
+    lambda PT, T: (T.LargestConnectedComponents(), PT.LargestConnectedComponents()),
+    lambda PT, T: (T.RemoveSelfLoops(), None),
+    lambda PT, T: (T.AddSelfLoops(fill_value=0.0), None),
+])
+def test_extra_attributes_follow_their_level(PT, make):
+    g = with_extras()
+    ours, theirs = make(PT, T)
+    out = ours(g)
+    assert out.name == "g0"
+    assert out.edge_label.shape == (out.num_edges,) and out.node_score.shape == (out.num_nodes, 2)
+    if theirs is not None:
+        data = theirs(to_pyg(g))
+        assert_same(out, data, FIELDS + ("edge_label", "node_score"))
+        assert data.name == "g0"
+
+
+def test_pyg_round_trip_keeps_extras():
+    from npgnn.graph import from_pyg
+
+    pytest.importorskip("torch_geometric")
+    g = with_extras()
+    back = from_pyg(to_pyg(g))
+    assert back.name == "g0" and np.array_equal(back.edge_label, g.edge_label)
+    assert np.array_equal(back.node_score, g.node_score)

@@ -152,15 +152,12 @@ def to_networkx(g: Graph, to_undirected: bool = False) -> nx.Graph:
     return build_networkx(g.num_nodes, c.edge_index, nodes, edges, {}, bool(to_undirected))
 
 
-_PYG_FIELDS = ("x", "edge_weight", "edge_attr", "y", "train_mask", "val_mask", "test_mask",
-               "batch", "ptr")
-
-
 def from_pyg(data: Any) -> Graph:
     """Graph from a ``torch_geometric.data.Data`` (or ``Batch``); tensors become ndarrays.
 
-    Reads edge_index, num_nodes and, when present, x, edge_weight, edge_attr, y, the three
-    masks, batch and ptr. Other attributes are ignored.
+    Every attribute of ``data`` is copied: the core fields (edge_index, num_nodes, x,
+    edge_weight, edge_attr, y, masks, batch, ptr) and any others (``edge_label``, ``foo``...) as
+    extra attributes; values that are not tensors are kept as they are.
 
     Raises:
         ImportError: torch or torch_geometric is not installed.
@@ -170,25 +167,26 @@ def from_pyg(data: Any) -> Graph:
     def numpy(value: Any) -> Any:
         return value.detach().cpu().numpy() if isinstance(value, torch.Tensor) else value
 
-    fields = {name: numpy(getattr(data, name, None)) for name in _PYG_FIELDS}
-    return Graph(numpy(data.edge_index), num_nodes=data.num_nodes, **fields)
+    fields = {key: numpy(value) for key, value in data.items() if key != "num_nodes"}
+    return Graph(num_nodes=data.num_nodes, **fields)
 
 
 def to_pyg(g: Graph) -> Any:
-    """``torch_geometric.data.Data`` holding copies of the fields of ``g`` (inverse of from_pyg).
-
-    A scipy CSR ``x`` is densified (PyG layers expect dense features).
+    """``torch_geometric.data.Data`` holding copies of the attributes of ``g`` (inverse of
+    from_pyg): arrays become tensors, a scipy CSR ``x`` is densified (PyG layers expect dense
+    features), other values are passed as they are.
 
     Raises:
         ImportError: torch or torch_geometric is not installed.
     """
     torch, pyg_data = _import_torch_geometric("to_pyg")
     fields = {}
-    for name in _PYG_FIELDS:
-        value = getattr(g, name)
-        if value is not None:
-            fields[name] = torch.tensor(value.toarray() if sp.issparse(value) else value)
-    return pyg_data.Data(edge_index=torch.tensor(g.edge_index), num_nodes=g.num_nodes, **fields)
+    for key, value in g.items():
+        if sp.issparse(value):
+            value = value.toarray()
+        fields[key] = torch.tensor(value) if isinstance(value, np.ndarray) else value
+    fields["num_nodes"] = g.num_nodes
+    return pyg_data.Data(**fields)
 
 
 def _import_torch_geometric(caller: str) -> tuple[Any, Any]:

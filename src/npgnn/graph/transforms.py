@@ -1,13 +1,13 @@
 """Pure graph transforms: self-loops, coalescing, symmetrisation, normalisation.
 
 Each function returns a new Graph and never edits its input. Node-level fields (x, y, masks,
-batch, ptr) are carried over unchanged; edge-level fields (edge_weight, edge_attr) follow their
-edges. The edge work is done once, by the ``npgnn.utils`` functions on ``edge_index``; these are
+batch, ptr) are carried over unchanged; edge-level fields (edge_weight, edge_attr and edge-level
+extra attributes, see ``edge_fields``) follow their edges. The edge work is done once, by the ``npgnn.utils`` functions on ``edge_index``; these are
 Graph-level wrappers. All work is vectorized over the E edges (no per-edge Python loop).
 """
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import scipy.sparse as sp
@@ -20,7 +20,6 @@ from npgnn.utils.loop import remove_self_loops as utils_remove_self_loops
 
 Reduce = Literal["sum", "mean", "max", "min"]
 _REDUCES = ("sum", "mean", "max", "min")
-EDGE_FIELDS = ("edge_weight", "edge_attr")  # the Graph fields that have one row per edge
 
 
 def remove_self_loops(g: Graph) -> Graph:
@@ -29,7 +28,8 @@ def remove_self_loops(g: Graph) -> Graph:
     A Graph-level wrapper of ``npgnn.utils.remove_self_loops``.
     """
     edge_index, kept = utils_remove_self_loops(g.edge_index, np.arange(g.num_edges))
-    return g.replace(edge_index=edge_index, **_edge_rows(g, kept))
+    return g.replace(edge_index=edge_index,
+                     **{name: value[kept] for name, value in edge_fields(g).items()})
 
 
 def add_self_loops(g: Graph, fill_value: float = 1.0) -> Graph:
@@ -39,17 +39,16 @@ def add_self_loops(g: Graph, fill_value: float = 1.0) -> Graph:
     that already has a self-loop keeps its weight / attributes (if it has several, the last one's);
     the others get ``fill_value``. Without ``edge_weight`` and with ``fill_value == 1`` the result
     stays unweighted; otherwise existing edges weigh 1 (``DEFAULT_WEIGHT_DTYPE``). ``edge_attr``
-    rows of new loops are filled with ``fill_value`` too. A graph with 0 nodes stays empty; every
+    rows of new loops (and those of other edge-level attributes) are filled with ``fill_value``. A graph with 0 nodes stays empty; every
     isolated node gets a loop. A Graph-level wrapper of
     ``npgnn.utils.add_remaining_self_loops``; O(E + N), N loops being added.
     """
-    weight = g.edge_weight
-    if weight is None and fill_value != 1:
-        weight = np.ones(g.num_edges, dtype=DEFAULT_WEIGHT_DTYPE)
-    fields = {}
-    for name, values in (("edge_weight", weight), ("edge_attr", g.edge_attr)):
-        edge_index, fields[name] = add_remaining_self_loops(g.edge_index, values, fill_value,
-                                                            g.num_nodes)
+    values = edge_fields(g)
+    if g.edge_weight is None and fill_value != 1:
+        values["edge_weight"] = np.ones(g.num_edges, dtype=DEFAULT_WEIGHT_DTYPE)
+    edge_index, _ = add_remaining_self_loops(g.edge_index, None, None, g.num_nodes)
+    fields = {name: add_remaining_self_loops(g.edge_index, value, fill_value, g.num_nodes)[1]
+              for name, value in values.items()}
     return g.replace(edge_index=edge_index, **fields)
 
 
@@ -88,16 +87,17 @@ def to_undirected(g: Graph, reduce: Reduce = "sum") -> Graph:
     return g.replace(edge_index=edge_index, **dict(zip(names, merged)))
 
 
-def _edge_values(g: Graph) -> tuple[list[str], list[np.ndarray]]:
-    """Names and values of the edge-level fields that are set."""
-    pairs = [(name, getattr(g, name)) for name in EDGE_FIELDS if getattr(g, name) is not None]
-    return [n for n, _ in pairs], [v for _, v in pairs]
+def edge_fields(g: Graph) -> dict[str, Any]:
+    """The attributes with one row per edge along dimension 0: ``edge_weight``, ``edge_attr``
+    and edge-level extras such as ``edge_label`` (``Graph.is_edge_attr``); ``edge_index`` and
+    other id arrays (concatenated on their last dimension) are not included."""
+    return {key: value for key, value in g.items()
+            if key != "edge_index" and g.is_edge_attr(key) and g.__cat_dim__(key, value) == 0}
 
 
-def _edge_rows(g: Graph, rows: np.ndarray) -> dict[str, np.ndarray | None]:
-    """Every edge-level field restricted to (or reordered by) ``rows``."""
-    return {name: None if getattr(g, name) is None else getattr(g, name)[rows]
-            for name in EDGE_FIELDS}
+def _edge_values(g: Graph) -> tuple[list[str], list[Any]]:
+    values = edge_fields(g)
+    return list(values), list(values.values())
 
 
 def gcn_norm(g: Graph, norm: Literal["sym", "row", "col"] = "sym", add_self_loops: bool = True,

@@ -6,26 +6,18 @@ from typing import Any
 import numpy as np
 
 from npgnn.graph.graph import Graph
-from npgnn.graph.transforms import EDGE_FIELDS
-
-NODE_FIELDS = ("x", "train_mask", "val_mask", "test_mask")  # always one row per node
-
+from npgnn.graph.transforms import edge_fields
 
 def node_values(g: Graph) -> dict[str, Any]:
-    """The node-level attributes that are set: x, the masks, ``y`` when it has one row per
-    node (as PyG guesses; a batch with as many graphs as nodes is ambiguous), and ``batch``."""
-    out = {name: getattr(g, name) for name in NODE_FIELDS if getattr(g, name) is not None}
-    y = g.y
-    if y is not None and y.ndim >= 1 and y.shape[0] == g.num_nodes:
-        out["y"] = y
-    if g.batch is not None:
-        out["batch"] = g.batch
-    return out
+    """The attributes with one row per node along dimension 0 (``Graph.is_node_attr``): x, the
+    masks, a node-level y, batch, node-level extras; ``ptr`` is derived, not sliced."""
+    return {key: value for key, value in g.items()
+            if key != "ptr" and g.is_node_attr(key) and g.__cat_dim__(key, value) == 0}
 
 
 def edge_values(g: Graph) -> dict[str, Any]:
-    """The edge-level attributes that are set (edge_weight, edge_attr)."""
-    return {name: getattr(g, name) for name in EDGE_FIELDS if getattr(g, name) is not None}
+    """The attributes with one row per edge (``npgnn.graph.transforms.edge_fields``)."""
+    return edge_fields(g)
 
 
 def keep_nodes(g: Graph, nodes: np.ndarray, edge_rows: np.ndarray) -> Graph:
