@@ -8,6 +8,7 @@ import numpy as np
 from npgnn.graph.graph import Graph
 from npgnn.graph.transforms import edge_fields
 
+
 def node_values(g: Graph) -> dict[str, Any]:
     """The attributes with one row per node along dimension 0 (``Graph.is_node_attr``): x, the
     masks, a node-level y, batch, node-level extras; ``ptr`` is derived, not sliced."""
