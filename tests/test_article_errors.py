@@ -125,12 +125,14 @@ def test_backward_before_forward(layer) -> None:
         layer.backward(np.ones((2, 5, 2)))
 
 
-def test_backward_consumes_its_forward() -> None:
+def test_backward_twice_after_one_forward_gives_the_same_gradients() -> None:
+    """Book style (issue 7 item 7): the article's layers keep their cache, so a second backward
+    on the same forward works and gives the same gradients (not a sum, not an error)."""
     layer = Aggregate()
-    layer.forward(np.ones((2, 5, 3)))
-    layer.backward(np.ones((2, 3)))
-    with pytest.raises(RuntimeError, match=r"call forward\(\) with ndarray inputs first"):
-        layer.backward(np.ones((2, 3)))
+    layer.forward(np.random.default_rng(0).standard_normal((2, 5, 3)))
+    dout = np.random.default_rng(1).standard_normal((2, 3))
+    first = layer.backward(dout)
+    np.testing.assert_array_equal(layer.backward(dout), first)
 
 
 def test_gradient_of_the_wrong_shape() -> None:

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from npgnn._format import show
 from npgnn.dataset_lookup import DatasetRef, loader_root, resolve_dataset
 from npgnn.datasets import Planetoid, TUDataset, karate_club
 from npgnn.graph import Graph, normalize_features
@@ -93,12 +94,12 @@ def _check_ranges(given: dict[str, Any]) -> None:
         value = given[key]
         if integral:
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-                raise ConfigError(f"{key}: expected an integer >= {low}, got {value!r}")
+                raise ConfigError(f"{key}: expected an integer >= {low}, got {show(value)}")
         elif (isinstance(value, bool) or not isinstance(value, (int, float, np.floating))
               or not np.isfinite(value) or value < low or (key == "lr" and value == 0)
               or (key == "dropout" and value >= 1)):
             span = {"lr": "> 0", "dropout": "in [0, 1)"}.get(key, ">= 0")
-            raise ConfigError(f"{key}: expected a finite number {span}, got {value!r}")
+            raise ConfigError(f"{key}: expected a finite number {span}, got {show(value)}")
     for key, choices in (("stopping", ("window", "patience", "none")), ("protocol", ("gin", "holdout"))):
         if key in given and given[key] not in choices:
             raise ConfigError(f"{key}: expected one of {list(choices)}, got {given[key]!r}")

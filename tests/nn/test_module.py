@@ -2,6 +2,7 @@
 import numpy as np
 import pytest
 
+import npgnn
 from npgnn import Tensor
 from npgnn.nn import Linear, Module, ModuleList, Parameter, ReLU, Sequential
 
@@ -119,3 +120,25 @@ def test_tensor_input_keeps_autodiff_style():
 def test_module_list():
     ml = ModuleList([Linear(2, 2), Linear(2, 2)])
     assert len(ml) == 2 and len(list(ml.parameters())) == 4
+
+
+@pytest.mark.parametrize("make", [
+    lambda: (npgnn.nn.Linear(3, 2, rng=0, dtype=np.float64), (np.random.default_rng(0).standard_normal((4, 3)),)),
+    lambda: (npgnn.nn.GCNConv(3, 2, rng=0).to(np.float64),
+             (np.random.default_rng(0).standard_normal((4, 3)), np.array([[0, 1, 2, 3], [1, 2, 3, 0]]))),
+], ids=["Linear", "GCNConv"])
+def test_book_style_backward_twice_after_one_forward(make):
+    """Issue 7 item 7: the same gradients again, and another dout gives its own (not a sum)."""
+    layer, args = make()
+    y = layer.forward(*args)
+    dy = np.random.default_rng(1).standard_normal(y.shape)
+    dx1 = layer.backward(dy)
+    grads1 = [p.grad.copy() for p in layer.parameters()]
+    dx2 = layer.backward(dy)
+    np.testing.assert_array_equal(dx2, dx1)
+    for p, g in zip(layer.parameters(), grads1):
+        np.testing.assert_array_equal(p.grad, g)
+    dx3 = layer.backward(2 * dy)
+    np.testing.assert_allclose(dx3, 2 * dx1)
+    for p, g in zip(layer.parameters(), grads1):
+        np.testing.assert_allclose(p.grad, 2 * g)

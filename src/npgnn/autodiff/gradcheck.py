@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from npgnn._format import number
 from npgnn.autodiff.function import Function
 from npgnn.autodiff.tensor import Tensor
 
@@ -80,8 +81,9 @@ def gradcheck(
             worst = np.unravel_index(np.nanargmax(np.where(np.isnan(err), np.inf, err)), err.shape)
             raise GradcheckError(
                 f"gradcheck failed for {name}: input {k} (shape {arrays[k].shape}), element "
-                f"{tuple(int(i) for i in worst)}: backward gives {analytic[worst]!r}, finite "
-                f"differences give {numeric[worst]!r} (|diff| {abs(analytic[worst] - numeric[worst]):.3g}, "
+                f"{tuple(int(i) for i in worst)}: backward gives {number(analytic[worst])}, finite "
+                f"differences give {number(numeric[worst])} (|diff| "
+                f"{number(abs(analytic[worst] - numeric[worst]))}, "
                 f"rtol={rtol}, atol={atol}); {int((err > 0).sum())} of {err.size} elements disagree"
             )
     return True

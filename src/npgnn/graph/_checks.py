@@ -7,6 +7,8 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from npgnn._format import show
+
 
 def unwrap(value: Any) -> Any:
     """An npgnn ``Tensor``'s or a torch tensor's ndarray; anything else unchanged."""
@@ -29,12 +31,12 @@ def as_count(name: str, value: Any, minimum: int = 0) -> int:
     """
     expected = f"expected an int >= {minimum}"
     if isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name}: {expected}, got bool {value!r}")
+        raise TypeError(f"{name}: {expected}, got bool {show(value)}")
     try:
         n = operator.index(value)
     except TypeError:
-        raise TypeError(f"{name}: {expected}, got {type(value).__name__} {value!r}; pass "
-                        f"int({value!r}) if it is a whole number") from None
+        raise TypeError(f"{name}: {expected}, got {type(value).__name__} {show(value)}; pass "
+                        f"int({show(value)}) if it is a whole number") from None
     if n < minimum:
         raise ValueError(f"{name}: {expected}, got {n}")
     return n

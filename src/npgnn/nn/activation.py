@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from npgnn._format import show
 from npgnn.autodiff.tensor import Tensor
 from npgnn.nn import init
 from npgnn.nn.module import Module
@@ -11,7 +12,7 @@ from npgnn.ops import nn as F
 
 def _axis(where: str, axis: int | None, dim: int | None) -> int:
     if axis is not None and dim is not None:
-        raise TypeError(f"{where}: got both axis={axis!r} and dim={dim!r}; pass one of them")
+        raise TypeError(f"{where}: got both axis={show(axis)} and dim={show(dim)}; pass one of them")
     return -1 if axis is None and dim is None else (dim if axis is None else axis)
 
 
@@ -78,7 +79,7 @@ class Dropout(Module):
 
     def __init__(self, p: float = 0.5, rng: init.RngLike = None):
         if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0.0 <= p <= 1.0:
-            raise ValueError(f"Dropout: p must be a probability in [0, 1], got {p!r}")
+            raise ValueError(f"Dropout: p must be a probability in [0, 1], got {show(p)}")
         self.p = p
         self.rng = init.make_rng(rng)
 

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from npgnn._format import show
 from npgnn.autodiff.function import Function
 from npgnn.autodiff.tensor import Tensor, as_tensor
 from npgnn.nn import init
@@ -116,7 +117,7 @@ class _MaskedSoftmax(Function):
     def forward(self, s):
         if self.mask is not None:
             s = s + self.mask
-        top = s.max(axis=-1, keepdims=True)
+        top = s.max(axis=-1, keepdims=True, initial=-np.inf)   # S = 0 keys: an empty row
         top = np.where(np.isfinite(top), top, 0).astype(s.dtype, copy=False)   # all -inf: no shift
         z = np.exp(s - top)                                                      # exp(-inf) = 0
         total = z.sum(axis=-1, keepdims=True)
@@ -191,7 +192,7 @@ class MultiHeadAttention(Module):
     ):
         for arg, value in (("embed_dim", embed_dim), ("num_heads", num_heads)):
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-                raise ValueError(f"MultiHeadAttention: {arg} must be a positive int, got {value!r}")
+                raise ValueError(f"MultiHeadAttention: {arg} must be a positive int, got {show(value)}")
         if embed_dim % num_heads:
             raise ValueError(f"MultiHeadAttention: embed_dim ({embed_dim}) must be divisible by "
                              f"num_heads ({num_heads})")

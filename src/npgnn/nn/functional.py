@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from npgnn._format import show
 from npgnn.autodiff.tensor import Tensor, as_tensor
 from npgnn.ops import math as M
 from npgnn.ops import nn as N
@@ -191,7 +192,7 @@ def cross_entropy(input: Any, target: Any, weight: Any = None, ignore_index: int
     where = "cross_entropy"
     reduction = _check_reduction(where, reduction)
     if not 0.0 <= float(label_smoothing) <= 1.0:
-        raise ValueError(f"{where}: label_smoothing must lie in [0, 1], got {label_smoothing!r}")
+        raise ValueError(f"{where}: label_smoothing must lie in [0, 1], got {show(label_smoothing)}")
     eps = float(label_smoothing)
     x = _float_tensor(where, "input", input)
     rows, out_shape = _class_layout(where, x)

@@ -104,13 +104,15 @@ class Module:
         """Book style: the gradient of the last ``forward(ndarray...)`` call's output is ``dout``.
 
         Returns the gradient of each float array input of that call (one array, or a tuple), and
-        sets every parameter's ``.grad`` to this pair's gradient (not a running sum).
+        sets every parameter's ``.grad`` to this pair's gradient (not a running sum). As with the
+        article's layers, which keep their cache, ``backward`` may be called again on the same
+        forward (with the same or another ``dout``) and gives that pair's gradients again: the
+        forward's graph is kept until the next ``forward``.
         """
-        state = self.__dict__.pop("_book_state", None)
+        state = self.__dict__.get("_book_state")
         if state is None:
             raise RuntimeError(
-                f"{type(self).__name__}.backward(): call forward() with ndarray inputs first "
-                "(each backward consumes the forward before it)"
+                f"{type(self).__name__}.backward(): call forward() with ndarray inputs first"
             )
         leaves, out = state
         dout = np.asarray(dout.data if isinstance(dout, Tensor) else dout, dtype=out.dtype)
@@ -119,10 +121,10 @@ class Module:
                 f"{type(self).__name__}.backward(): dout must have the forward output's shape "
                 f"{out.shape}, got {dout.shape}"
             )
-        for p in self.parameters():
-            p.grad = None
+        for t in (*self.parameters(), *leaves):
+            t.grad = None
         if out.requires_grad:
-            out.backward(dout.reshape(out.shape))
+            out.backward(dout.reshape(out.shape), retain_graph=True)
         grads = tuple(t.grad if t.grad is not None else np.zeros_like(t.data) for t in leaves)
         return grads[0] if len(grads) == 1 else grads
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from npgnn._format import show
 from npgnn.autodiff.function import Function, unbroadcast
 from npgnn.autodiff.tensor import _UNSET, Tensor, as_tensor
 
@@ -391,7 +392,7 @@ def resolve_axis(where: str, axis: Any, dim: Any, default: Any = None) -> Any:
         TypeError: both ``axis`` and ``dim`` were given.
     """
     if axis is not _UNSET and dim is not _UNSET:
-        raise TypeError(f"{where}: got both axis={axis!r} and dim={dim!r}; pass one of them "
+        raise TypeError(f"{where}: got both axis={show(axis)} and dim={show(dim)}; pass one of them "
                         "(axis= is NumPy's name, dim= torch's)")
     if dim is not _UNSET:
         return dim
@@ -401,7 +402,7 @@ def resolve_axis(where: str, axis: Any, dim: Any, default: Any = None) -> Any:
 def resolve_keepdims(where: str, keepdims: Any, keepdim: Any) -> bool:
     """NumPy's ``keepdims=`` or torch's ``keepdim=`` (not both); False when neither is given."""
     if keepdims is not _UNSET and keepdim is not _UNSET:
-        raise TypeError(f"{where}: got both keepdims={keepdims!r} and keepdim={keepdim!r}; pass "
+        raise TypeError(f"{where}: got both keepdims={show(keepdims)} and keepdim={show(keepdim)}; pass "
                         "one of them")
     value = keepdim if keepdim is not _UNSET else keepdims
     return False if value is _UNSET else bool(value)
@@ -532,7 +533,7 @@ def _extreme(name: str, x: Any, axis: Any, keepdims: Any, dim: Any, keepdim: Any
         return values
     if not isinstance(ax, (int, np.integer)):
         raise TypeError(f"{name}: dim must be one int (torch returns values and indices over one "
-                        f"dimension), got dim={dim!r}; pass axis= to reduce over several")
+                        f"dimension), got dim={show(dim)}; pass axis= to reduce over several")
     arg = argmax if name == "max" else argmin
     return MinMaxResult(values, arg(x, dim=ax, keepdim=keep))
 
@@ -560,7 +561,7 @@ def _arg_extreme(name: str, x: Any, axis: Any, dim: Any, keepdims: Any, keepdim:
     if data.size == 0:
         raise ValueError(f"{name}: cannot take the {name} of an empty array of shape {data.shape}")
     if ax is not None and not isinstance(ax, (int, np.integer)):
-        raise TypeError(f"{name}: axis/dim must be one int or None, got {ax!r}")
+        raise TypeError(f"{name}: axis/dim must be one int or None, got {show(ax)}")
     if ax is not None:
         _normalize_axis(ax, data.ndim)
     fn = np.argmax if name == "argmax" else np.argmin
@@ -586,7 +587,7 @@ def norm(x: Any, p: float = 2.0, axis: Axis = _UNSET, keepdims: bool = _UNSET, *
     """The p-norm (Σ |x|^p)^(1/p) over ``axis``/``dim`` (all axes by default); p > 0 or inf.
     The gradient at a zero norm is 0 (see :class:`Norm`)."""
     if not (isinstance(p, (int, float, np.integer, np.floating)) and p > 0):
-        raise ValueError(f"norm: p must be a positive number (or inf), got {p!r}")
+        raise ValueError(f"norm: p must be a positive number (or inf), got {show(p)}")
     return Norm(float(p), resolve_axis("norm", axis, dim),
                 resolve_keepdims("norm", keepdims, keepdim))(x)
 

@@ -6,6 +6,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from npgnn._format import show
 from npgnn.autodiff.function import Function
 from npgnn.autodiff.tensor import Tensor, as_tensor
 from npgnn.ops.math import _UNSET, resolve_axis
@@ -113,13 +114,15 @@ class GELU(Function):
 # ---------------------------------------------------------------------------- softmax family
 def _softmax_array(x: np.ndarray, axis: int) -> np.ndarray:
     """Softmax over ``axis``; shifting by the max changes nothing mathematically and avoids overflow."""
-    z = np.exp(x - np.max(x, axis=axis, keepdims=True))
+    # initial=-inf: a zero-length axis (no keys) reduces to an empty result, not NumPy's error
+    z = np.exp(x - np.max(x, axis=axis, keepdims=True, initial=-np.inf))
     return z / np.sum(z, axis=axis, keepdims=True)
 
 
 def _log_softmax_array(x: np.ndarray, axis: int) -> np.ndarray:
-    shifted = x - np.max(x, axis=axis, keepdims=True)
-    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+    shifted = x - np.max(x, axis=axis, keepdims=True, initial=-np.inf)
+    with np.errstate(divide="ignore" if x.shape[axis] == 0 else "warn"):  # no entries: log(0)
+        return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
 
 
 class Softmax(Function):
@@ -409,7 +412,7 @@ def dropout(
     """
     if isinstance(p, (bool, np.bool_)) or not isinstance(p, (int, float, np.integer, np.floating)) \
             or not 0.0 <= p <= 1.0:
-        raise ValueError(f"dropout: p must be a probability in [0, 1], got {p!r}")
+        raise ValueError(f"dropout: p must be a probability in [0, 1], got {show(p)}")
     rng = rng if rng is not None else default_generator()
     if sp.issparse(x):
         if not np.issubdtype(x.dtype, np.floating):

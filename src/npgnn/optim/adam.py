@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from npgnn._format import show
 from npgnn.nn.module import Parameter
 from npgnn.optim.optimizer import Optimizer, check_bool, check_number
 
@@ -62,7 +63,7 @@ class Adam(Optimizer):
         group["lr"] = check_number(where, "lr", group["lr"], low=0.0)
         betas = group["betas"]
         if isinstance(betas, (str, bytes)) or not hasattr(betas, "__len__") or len(betas) != 2:
-            raise TypeError(f"{where}betas must be a pair (beta1, beta2), got {betas!r}")
+            raise TypeError(f"{where}betas must be a pair (beta1, beta2), got {show(betas)}")
         group["betas"] = (check_number(where, "betas[0]", betas[0], low=0.0, high=1.0),
                           check_number(where, "betas[1]", betas[1], low=0.0, high=1.0))
         group["eps"] = check_number(where, "eps", group["eps"], low=0.0)

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from npgnn._format import show
 from npgnn.autodiff.tensor import Tensor
 from npgnn.nn.module import Module
 
@@ -78,17 +79,17 @@ def clip_grad_norm_(
     caller = "clip_grad_norm_"
     max_norm = _real(caller, "max_norm", max_norm)
     if not max_norm >= 0:
-        raise ValueError(f"{caller}: max_norm must be >= 0, got {max_norm!r}")
+        raise ValueError(f"{caller}: max_norm must be >= 0, got {show(max_norm)}")
     if isinstance(norm_type, str):
         if norm_type.lower() not in ("inf", "infinity"):
             raise ValueError(
-                f"{caller}: norm_type must be a number > 0 or 'inf', got {norm_type!r}"
+                f"{caller}: norm_type must be a number > 0 or 'inf', got {show(norm_type)}"
             )
         p = math.inf
     else:
         p = _real(caller, "norm_type", norm_type)
         if not p > 0:
-            raise ValueError(f"{caller}: norm_type must be > 0 or inf, got {norm_type!r}")
+            raise ValueError(f"{caller}: norm_type must be > 0 or inf, got {show(norm_type)}")
     grads = _grads(parameters, caller)
     if not grads:
         return 0.0
@@ -127,6 +128,6 @@ def clip_grad_value_(parameters: Tensor | Iterable[Tensor], clip_value: float) -
     caller = "clip_grad_value_"
     clip_value = _real(caller, "clip_value", clip_value)
     if not clip_value >= 0:
-        raise ValueError(f"{caller}: clip_value must be >= 0, got {clip_value!r}")
+        raise ValueError(f"{caller}: clip_value must be >= 0, got {show(clip_value)}")
     for g in _grads(parameters, caller):
         np.clip(g, -clip_value, clip_value, out=g)

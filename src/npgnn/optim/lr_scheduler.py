@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from npgnn._format import show
 from npgnn.optim.optimizer import Optimizer, check_number
 
 
@@ -39,7 +40,7 @@ class LRScheduler:
             )
         if (isinstance(last_epoch, bool) or not isinstance(last_epoch, numbers.Integral)
                 or last_epoch < -1):
-            raise ValueError(f"{name}: last_epoch must be an integer >= -1, got {last_epoch!r}")
+            raise ValueError(f"{name}: last_epoch must be an integer >= -1, got {show(last_epoch)}")
         self.optimizer = optimizer
         if last_epoch == -1:
             for group in optimizer.param_groups:
@@ -159,7 +160,7 @@ class StepLR(LRScheduler):
         if (isinstance(step_size, (bool, np.bool_)) or not isinstance(step_size, numbers.Integral)
                 or step_size < 1):
             raise ValueError(
-                f"{where}step_size must be an integer >= 1 (epochs), got {step_size!r}"
+                f"{where}step_size must be an integer >= 1 (epochs), got {show(step_size)}"
             )
         check_number(where, "gamma", settings["gamma"], low=0.0, low_inclusive=False)
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from npgnn._format import show
 from npgnn.autodiff.tensor import Tensor
 from npgnn.nn.module import Module, Parameter
 
@@ -28,24 +29,24 @@ def check_number(
     """
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise TypeError(
-            f"{where}{name} must be a real number, got {type(value).__name__} {value!r}"
+            f"{where}{name} must be a real number, got {type(value).__name__} {show(value)}"
         )
     v = float(value)
     if not math.isfinite(v):
-        raise ValueError(f"{where}{name} must be finite, got {value!r}")
+        raise ValueError(f"{where}{name} must be finite, got {show(value)}")
     if low is not None and (v < low or (v == low and not low_inclusive)):
         op = ">=" if low_inclusive else ">"
-        raise ValueError(f"{where}{name} must be {op} {low:g}, got {value!r}")
+        raise ValueError(f"{where}{name} must be {op} {low:g}, got {show(value)}")
     if high is not None and (v > high or (v == high and not high_inclusive)):
         op = "<=" if high_inclusive else "<"
-        raise ValueError(f"{where}{name} must be {op} {high:g}, got {value!r}")
+        raise ValueError(f"{where}{name} must be {op} {high:g}, got {show(value)}")
     return v
 
 
 def check_bool(where: str, name: str, value: Any) -> bool:
     if not isinstance(value, (bool, np.bool_)):
         raise TypeError(
-            f"{where}{name} must be True or False, got {type(value).__name__} {value!r}"
+            f"{where}{name} must be True or False, got {type(value).__name__} {show(value)}"
         )
     return bool(value)
 

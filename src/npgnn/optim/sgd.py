@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from npgnn._format import show
 from npgnn.nn.module import Parameter
 from npgnn.optim.optimizer import Optimizer, check_bool, check_number
 
@@ -60,7 +61,7 @@ class SGD(Optimizer):
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError(
                 f"{where}nesterov=True needs momentum > 0 and dampening = 0, got "
-                f"momentum={group['momentum']!r}, dampening={group['dampening']!r}"
+                f"momentum={show(group['momentum'])}, dampening={show(group['dampening'])}"
             )
         group.update(momentum=momentum, dampening=dampening, nesterov=nesterov)
 

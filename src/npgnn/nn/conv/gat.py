@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from npgnn._format import show
 from npgnn.autodiff.tensor import Tensor, as_tensor
 from npgnn.graph import Graph
 from npgnn.nn import init
@@ -350,17 +351,17 @@ def _check_options(name: str, in_channels: int, out_channels: int, heads: int, d
     sizes = (("in_channels", in_channels), ("out_channels", out_channels), ("heads", heads))
     for arg, value in sizes:
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"{name}: {arg} must be a positive int, got {value!r}"
+            raise ValueError(f"{name}: {arg} must be a positive int, got {show(value)}"
                              + ("; bipartite (tuple) inputs are not supported yet"
                                 if isinstance(value, tuple) else ""))
     if not 0.0 <= dropout < 1.0:
         raise ValueError(f"{name}: dropout must lie in [0, 1), got {dropout}")
     bad_type = isinstance(edge_dim, bool) or not isinstance(edge_dim, (int, np.integer))
     if edge_dim is not None and (bad_type or edge_dim < 1):
-        raise ValueError(f"{name}: edge_dim must be a positive int or None, got {edge_dim!r}")
+        raise ValueError(f"{name}: edge_dim must be a positive int or None, got {show(edge_dim)}")
     if isinstance(fill_value, str) and fill_value not in _FILL_REDUCERS:
         raise ValueError(f"{name}: fill_value must be a number, a (D,) array or one of "
-                         f"{_FILL_REDUCERS}, got {fill_value!r}")
+                         f"{_FILL_REDUCERS}, got {show(fill_value)}")
 
 
 def _check_x(name: str, x: Any, in_channels: int) -> Any:

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from npgnn._format import show
 from npgnn.autodiff.tensor import Tensor, as_tensor
 from npgnn.graph import Graph
 from npgnn.nn import init
@@ -72,19 +73,19 @@ class GCN2Conv(MessagePassing):
         super().__init__(aggr="sum")
         if isinstance(channels, bool) or not isinstance(channels, numbers.Integral) \
                 or channels < 1:
-            raise ValueError(f"GCN2Conv: channels must be a positive int, got {channels!r}")
+            raise ValueError(f"GCN2Conv: channels must be a positive int, got {show(channels)}")
         self.channels = int(channels)
         self.alpha = _real("alpha", alpha)
         self.beta = 1.0
         if theta is not None or layer is not None:
             if theta is None or layer is None:
                 raise ValueError(f"GCN2Conv: theta and layer must be given together (beta = "
-                                 f"log(theta / layer + 1)), got theta={theta!r}, layer={layer!r}")
+                                 f"log(theta / layer + 1)), got theta={show(theta)}, layer={show(layer)}")
             if isinstance(layer, bool) or not isinstance(layer, numbers.Integral) or layer < 1:
-                raise ValueError(f"GCN2Conv: layer must be a positive int, got {layer!r}")
+                raise ValueError(f"GCN2Conv: layer must be a positive int, got {show(layer)}")
             theta = _real("theta", theta)
             if theta < 0:
-                raise ValueError(f"GCN2Conv: theta must be >= 0, got {theta!r}")
+                raise ValueError(f"GCN2Conv: theta must be >= 0, got {show(theta)}")
             self.beta = math.log(theta / layer + 1)
         self.theta, self.layer = theta, layer
         self.cached, self.normalize = bool(cached), bool(normalize)
@@ -147,5 +148,5 @@ class GCN2Conv(MessagePassing):
 def _real(name: str, value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real) \
             or not math.isfinite(float(value)):
-        raise ValueError(f"GCN2Conv: {name} must be a finite real number, got {value!r}")
+        raise ValueError(f"GCN2Conv: {name} must be a finite real number, got {show(value)}")
     return float(value)

@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from npgnn._format import show
 from npgnn.autodiff.tensor import Tensor, as_tensor
 from npgnn.graph import Graph
 from npgnn.nn.conv._structure import as_graph, cached, source_segments, target_segments
@@ -190,7 +191,7 @@ class MessagePassing(Module):
             if isinstance(size, (tuple, list)):
                 if len(size) != 2 or size[0] != size[1]:
                     raise ValueError(f"{name}: size must be N or (N, N) (bipartite graphs are not "
-                                     f"supported), got {size!r}")
+                                     f"supported), got {show(size)}")
                 size = size[0]
             if isinstance(edge_index, Graph) and edge_index.num_nodes != size:
                 raise ValueError(f"{name}: size={size} disagrees with the graph's "
@@ -244,9 +245,10 @@ class MessagePassing(Module):
             }.get(key) if key != "segments" else target_segments(g)
         if default is not _EMPTY:
             return default
+        hint = (f" (or {key[:-2]}=... for a node array gathered as {key})"
+                if where == "message" and key.endswith(("_i", "_j")) else "")
         raise TypeError(f"{type(self).__name__}.{where}() needs the argument {key!r}: pass "
-                        f"{key}=... to propagate (or {key[:-2]}=... for a node array gathered "
-                        f"as {key})")
+                        f"{key}=... to propagate{hint}")
 
     # ------------------------------------------------------------------ fused sum/mean/max
     def _fused(self, g: Graph, x: Any, edge_weight: Any) -> Tensor:

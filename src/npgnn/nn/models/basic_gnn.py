@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from npgnn._format import show
 from npgnn.autodiff.tensor import Tensor
 from npgnn.nn import init
 from npgnn.nn.activation import Dropout
@@ -97,7 +98,7 @@ class BasicGNN(Module):
             _check_size(name, "out_channels", out_channels)
         if isinstance(dropout, bool) or not isinstance(dropout, numbers.Real) \
                 or not 0.0 <= float(dropout) < 1.0:
-            raise ValueError(f"{name}dropout must be a float in [0, 1), got {dropout!r}")
+            raise ValueError(f"{name}dropout must be a float in [0, 1), got {show(dropout)}")
         if jk == "lstm":
             raise ValueError(f"{name}jk='lstm' is not supported (npgnn has no LSTM); use None, "
                              "'last', 'cat' or 'max'")
@@ -264,7 +265,7 @@ class GAT(BasicGNN):
         if getattr(self, "_is_conv_to_out", False):
             concat = False  # the conv mapping to out_channels averages its heads
         if isinstance(heads, bool) or not isinstance(heads, numbers.Integral) or heads < 1:
-            raise ValueError(f"{type(self).__name__}: heads must be a positive int, got {heads!r}")
+            raise ValueError(f"{type(self).__name__}: heads must be a positive int, got {show(heads)}")
         if concat and out_channels % heads != 0:
             raise ValueError(f"{type(self).__name__}: the output channels of a GATConv "
                              f"({out_channels}) must be divisible by heads ({heads}) with "
@@ -291,4 +292,4 @@ class EdgeCNN(BasicGNN):
 
 def _check_size(where: str, name: str, value: Any, hint: str = "") -> None:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{where}{name} must be a positive int{hint}, got {value!r}")
+        raise ValueError(f"{where}{name} must be a positive int{hint}, got {show(value)}")
