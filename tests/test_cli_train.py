@@ -122,3 +122,9 @@ def test_datasets_columns_line_up(capsys, shared_datasets):
     assert len(starts) == 1 and lines[0].index("kind") == starts.pop()
     folder = lines[0].index("folder")
     assert all(line[folder - 2:folder] == "  " for line in lines[1:])
+
+
+def test_datasets_lists_a_tu_dataset_given_as_its_own_folder(capsys, shared_datasets):
+    assert main(["datasets", "--root", str(shared_datasets / "tu" / "MUTAG")]) == 0
+    rows = [line.split() for line in capsys.readouterr().out.splitlines()]
+    assert ["MUTAG", "tu", "root", "complete", str(shared_datasets / "tu" / "MUTAG")] in rows

@@ -21,7 +21,7 @@ from npgnn.datasets import available_datasets
 from npgnn.datasets._checksums import CHECKSUMS
 from npgnn.datasets.planetoid import PLANETOID_NAMES
 
-__all__ = ["DatasetRef", "known_datasets", "loader_root", "resolve_dataset"]
+__all__ = ["DatasetRef", "known_datasets", "loader_root", "own_tu_folder", "resolve_dataset"]
 
 #: TU datasets whose raw files npgnn pins (their sha256 is checked before parsing).
 PINNED_TU = tuple(sorted({key.split("/")[1] for key in CHECKSUMS if key.startswith("tu/")}))
@@ -47,7 +47,7 @@ class DatasetRef:
         return "graph" if self.kind == "tu" else "node"
 
 
-def _own_tu_folder(root: Path) -> str | None:
+def own_tu_folder(root: Path) -> str | None:
     """The TU name when ``root`` is one dataset's own folder (``<root>/<NAME>_A.txt``)."""
     for folder in (root, root / "raw"):
         if (folder / f"{root.name}_A.txt").is_file():
@@ -61,7 +61,7 @@ def known_datasets(root: str | os.PathLike | None = None) -> dict[str, str]:
     names = {"karate": "builtin", **{n: "planetoid" for n in PLANETOID_NAMES}}
     names.update({n: "tu" for n in PINNED_TU})
     if root is not None:
-        own = _own_tu_folder(Path(root).expanduser())
+        own = own_tu_folder(Path(root).expanduser())
         if own is not None:
             names.setdefault(own, "tu")
     for info in available_datasets(_existing(root)):
@@ -112,6 +112,6 @@ def loader_root(root: str | os.PathLike | None, ref: DatasetRef) -> str | None:
     path = Path(root).expanduser()
     if (path / ref.kind).is_dir():
         return str(path / ref.kind)
-    if ref.kind == "tu" and _own_tu_folder(path) is not None and path.name.lower() == ref.name.lower():
+    if ref.kind == "tu" and own_tu_folder(path) is not None and path.name.lower() == ref.name.lower():
         return str(path.parent)
     return str(path)

@@ -27,10 +27,19 @@ def run(args: argparse.Namespace) -> int:
     from npgnn.commands._args import check_root
     from npgnn.datasets import available_datasets, cache_dir
 
+    from pathlib import Path
+
+    from npgnn.dataset_lookup import own_tu_folder
+
     check_root(args.root)
+    found = available_datasets(args.root)
+    own = own_tu_folder(Path(args.root).expanduser()) if args.root else None
+    if own is not None:  # --root is one TU dataset's own folder: list it too
+        found = [i for i in available_datasets(Path(args.root).expanduser().parent)
+                 if i.location == "root" and i.name == own] + found
     rows = [("name", "kind", "where", "status", "folder")]
     seen = set()
-    for info in available_datasets(args.root):
+    for info in found:
         key = (info.name, info.location, str(info.path))
         if key in seen:
             continue
