@@ -168,3 +168,16 @@ def test_a_failed_download_says_where_to_put_the_files(tmp_path: Path, monkeypat
     err = capsys.readouterr().err
     assert ".part" not in err and "Traceback" not in err
     assert f"into {tmp_path / 'data' / 'MUTAG'}." in err     # the real folder, spelled as TU spells it
+
+
+def test_a_diverging_run_fails_with_one_line(capsys: pytest.CaptureFixture) -> None:
+    assert main(["train", "--quiet", "--lr", "1e300", "--epochs", "5"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("npgnn: error: training loss became nan at epoch") and err.count("\n") == 1
+
+
+def test_a_diverging_graph_run_fails_with_one_line(capsys: pytest.CaptureFixture, shared_datasets: Path) -> None:
+    assert main(["train", "--quiet", "--dataset", "mutag", "--model", "gin", "--lr", "1e300", "--epochs", "3",
+                 "--folds", "2", "--root", str(shared_datasets)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("npgnn: error: fold 1/2: training loss became") and err.count("\n") == 1

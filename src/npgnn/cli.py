@@ -71,7 +71,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     that forgot its command fails.
     Bad arguments exit with status 2 and a usage message naming the option (argparse's
     convention); options that do not fit the model (``--folds`` for GCN) return 2 as well. A
-    failure the user can act on (a missing or corrupted file, a dataset that does not fit)
+    failure the user can act on (a missing or corrupted file, a dataset that does not fit, a
+    loss that stops being finite)
     prints one line, ``npgnn: error: ...``, and returns 1; Ctrl-C prints one line and returns 130.
     Set NPGNN_DEBUG=1 for the traceback.
     """
@@ -91,7 +92,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # `npgnn demo | head`: the reader left; exit quietly (Python docs' recipe)
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
-    except (OSError, ValueError, ImportError) as exc:
+    except (OSError, ValueError, ImportError, ArithmeticError) as exc:
         if os.environ.get("NPGNN_DEBUG"):
             raise
         from npgnn.experiment import ConfigError

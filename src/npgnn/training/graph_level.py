@@ -77,7 +77,11 @@ def fit_graphs(
 ) -> GraphRun:
     """Adam with the learning rate multiplied by ``gamma`` every ``step_size`` epochs (the GIN
     paper halves 0.01 every 50), shuffled mini-batches; every epoch each eval set is scored.
-    ``blas_thread_limit`` caps BLAS threads during training (see ``npgnn.kernels.threads``)."""
+    ``blas_thread_limit`` caps BLAS threads during training (see ``npgnn.kernels.threads``).
+
+    Raises:
+        FloatingPointError: a mini-batch's loss is not finite (the learning rate is too high).
+    """
     with blas_threads(blas_thread_limit):
         return _fit_graphs(model, train_set, eval_sets, epochs, batch_size, lr, weight_decay,
                            step_size, gamma, seed, progress, desc)
@@ -102,6 +106,11 @@ def _fit_graphs(model: Module, train_set: Sequence[Graph], eval_sets: dict[str, 
             optimizer.zero_grad()
             y = _labels(g)
             loss = F.cross_entropy(_forward(model, g), y)
+            if not np.isfinite(loss.item()):
+                bar.close()
+                raise FloatingPointError(
+                    f"{desc}: training loss became {loss.item()} at epoch {epoch}; lower the "
+                    "learning rate")
             loss.backward()
             optimizer.step()
             total, count = total + loss.item() * y.size, count + y.size
