@@ -4,6 +4,7 @@ Tests that need them take the ``shared_datasets`` fixture and are skipped when i
 from __future__ import annotations
 
 import os
+import shlex
 from pathlib import Path
 
 import pytest
@@ -18,3 +19,28 @@ def shared_datasets() -> Path:
     if not (SHARED_DATASETS / "planetoid").is_dir() or not (SHARED_DATASETS / "tu").is_dir():
         pytest.skip(f"shared datasets not found in {SHARED_DATASETS} (set NPGNN_SHARED_DATASETS)")
     return SHARED_DATASETS
+
+
+def _cli_commands(block: str, shared: Path) -> list[list[str]]:
+    """The block's commands, with ``../shared/datasets`` pointing at ``shared`` and, so that the
+    test is fast, ``--epochs 2`` (and ``--folds 2``, ``--runs 1``) appended to each ``train``."""
+    commands = []
+    for line in block.splitlines():
+        argv = shlex.split(line.split("#")[0])
+        if not argv:
+            continue
+        assert argv[0] == "npgnn", line
+        argv = [str(shared) if a == "../shared/datasets" else a for a in argv[1:]]
+        if argv[0] == "train":
+            argv += ["--epochs", "2", "--runs", "1", "--quiet"]
+            if "--model" in argv and argv[argv.index("--model") + 1] == "gin":
+                argv += ["--folds", "2"]
+        commands.append(argv)
+    return commands
+
+
+@pytest.fixture(scope="session")
+def cli_commands():
+    """``cli_commands(block, shared) -> [argv, ...]``: the ``npgnn`` commands of a documented bash
+    block, made fast and offline (used by the README and docs tests)."""
+    return _cli_commands

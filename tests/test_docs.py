@@ -1,5 +1,6 @@
 """Every python block of the docs site runs: the blocks of one page run in order, in one process
-(a page is a walk-through whose later blocks use earlier names), from the project's folder."""
+(a page is a walk-through whose later blocks use earlier names), from the project's folder; and
+every bash block made only of ``npgnn`` commands runs too (fast settings, the shared datasets)."""
 import re
 import subprocess
 import sys
@@ -41,3 +42,17 @@ def test_every_page_is_in_the_nav() -> None:
     config = (ROOT / "mkdocs.yml").read_text()
     listed = set(re.findall(r":\s*([\w./-]+\.md)\s*$", config, re.M))
     assert {str(p.relative_to(ROOT / "docs")) for p in PAGES} == listed
+
+
+CLI_BLOCKS = [(p, b) for p in PAGES for b in re.findall(r"```bash\n(.*?)```", p.read_text(), re.S)
+              if all(line.startswith("npgnn ") for line in b.strip().splitlines())]
+
+
+@pytest.mark.parametrize("page,block", CLI_BLOCKS, ids=[p.stem for p, _ in CLI_BLOCKS])
+def test_docs_cli_blocks_run(page, block, tmp_path, shared_datasets, monkeypatch, capsys, cli_commands):
+    from npgnn.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("NPGNN_CACHE", str(tmp_path / "cache"))
+    for argv in cli_commands(block, shared_datasets):
+        assert main(argv) == 0, (argv, capsys.readouterr().err)

@@ -1,6 +1,5 @@
 """Every Python block of the README runs as written, and its CLI block runs top to bottom."""
 import re
-import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -20,25 +19,7 @@ def test_readme_block_runs(code):
     assert result.returncode == 0, result.stderr
 
 
-def cli_commands(block: str, shared: Path) -> list[list[str]]:
-    """The block's commands, with ``../shared/datasets`` pointing at ``shared`` and, so that the
-    test is fast, ``--epochs 2`` (and ``--folds 2``, ``--runs 1``) appended to each ``train``."""
-    commands = []
-    for line in block.splitlines():
-        argv = shlex.split(line.split("#")[0])
-        if not argv:
-            continue
-        assert argv[0] == "npgnn", line
-        argv = [str(shared) if a == "../shared/datasets" else a for a in argv[1:]]
-        if argv[0] == "train":
-            argv += ["--epochs", "2", "--runs", "1", "--quiet"]
-            if argv[argv.index("--model") + 1] == "gin":
-                argv += ["--folds", "2"]
-        commands.append(argv)
-    return commands
-
-
-def test_readme_cli_block_runs_top_to_bottom(tmp_path, shared_datasets, monkeypatch, capsys):
+def test_readme_cli_block_runs_top_to_bottom(tmp_path, shared_datasets, monkeypatch, capsys, cli_commands):
     pytest.importorskip("matplotlib")  # --plot
     from npgnn.cli import main
 
