@@ -128,3 +128,21 @@ def test_datasets_lists_a_tu_dataset_given_as_its_own_folder(capsys, shared_data
     assert main(["datasets", "--root", str(shared_datasets / "tu" / "MUTAG")]) == 0
     rows = [line.split() for line in capsys.readouterr().out.splitlines()]
     assert ["MUTAG", "tu", "root", "complete", str(shared_datasets / "tu" / "MUTAG")] in rows
+
+
+@pytest.mark.parametrize("layout", ["pyg", "own-folder", "raw-files"])
+def test_every_root_layout_trains(layout, tmp_path, capsys, shared_datasets):
+    """--root as PyG's <root>/<Name>/raw, as the dataset's own folder, or holding the raw files."""
+    cora_files = sorted((shared_datasets / "planetoid").glob("ind.cora.*"))
+    mutag_files = sorted((shared_datasets / "tu" / "MUTAG").glob("MUTAG_*"))
+    folders = {"pyg": (tmp_path / "Cora" / "raw", tmp_path / "MUTAG" / "raw", tmp_path, tmp_path),
+               "own-folder": (tmp_path / "cora", tmp_path / "MUTAG", tmp_path / "cora", tmp_path / "MUTAG"),
+               "raw-files": (tmp_path, tmp_path / "MUTAG", tmp_path, tmp_path)}[layout]
+    for files, folder in ((cora_files, folders[0]), (mutag_files, folders[1])):
+        folder.mkdir(parents=True, exist_ok=True)
+        for f in files:
+            (folder / f.name).symlink_to(f)
+    assert main(["train", "--dataset", "Cora", "--root", str(folders[2]), "--epochs", "2", "--quiet"]) == 0
+    assert main(["train", "--dataset", "mutag", "--model", "gin", "--root", str(folders[3]), "--epochs", "2",
+                 "--folds", "2", "--quiet"]) == 0
+    assert "Traceback" not in capsys.readouterr().err
