@@ -7,12 +7,13 @@ from npgnn.autodiff import (
 )
 from npgnn.device import cuda, device
 from npgnn.graph import Graph
+from npgnn.ops import cat, stack
 from npgnn.random import manual_seed, seed_everything
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "Function", "GradcheckError", "Graph", "Tensor", "as_tensor", "cuda", "detect_anomaly", "device",
+    "Function", "GradcheckError", "Graph", "Tensor", "as_tensor", "cat", "cuda", "detect_anomaly", "device",
     "enable_grad", "gradcheck", "is_grad_enabled", "load", "manual_seed", "nn", "no_grad", "ops",
-    "optim", "save", "seed_everything", "tensor",
+    "optim", "save", "seed_everything", "stack", "tensor",
 ]

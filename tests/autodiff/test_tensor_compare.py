@@ -16,6 +16,7 @@ def test_equality_counts_matches_like_torch():
     assert (y == pred).sum() == 3          # the ndarray on the left defers to the Tensor
     mask = np.array([True, True, False, True])
     assert int((pred[mask] == y[mask]).sum()) == 3
+    assert pred.eq(y).sum().item() == 3 and pred.ne(y).sum().item() == 1   # older PyG idiom
 
 
 @pytest.mark.parametrize("op", ["__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__"])

@@ -2,6 +2,7 @@
 import numpy as np
 import pytest
 
+import npgnn
 from npgnn import Tensor, gradcheck, ops
 
 torch = pytest.importorskip("torch")
@@ -118,6 +119,8 @@ def test_cat_is_torch_cat():
     np.testing.assert_array_equal(ops.cat([a, b], dim=1).data, np.concatenate([a, b], 1))
     np.testing.assert_array_equal(ops.cat([a, a]).data, np.concatenate([a, a]))
     gradcheck(lambda x, y: ops.cat([x, y], dim=-1), a, b)
+    np.testing.assert_array_equal(npgnn.cat([a, b], dim=1).data, np.concatenate([a, b], 1))  # torch.cat
+    np.testing.assert_array_equal(npgnn.stack([a, a], dim=1).data, np.stack([a, a], 1))
     with pytest.raises(TypeError, match=r"cat: expected a list or tuple of arrays/Tensors, got Tensor"):
         ops.cat(Tensor(a))
 

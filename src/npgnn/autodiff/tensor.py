@@ -338,6 +338,14 @@ class Tensor:
     def __ge__(self, other: ArrayLike) -> np.ndarray:
         return self.data >= _data(other)
 
+    def eq(self, other: ArrayLike) -> np.ndarray:
+        """torch's ``eq``: ``self == other`` (a bool ndarray), e.g. ``pred.eq(y).sum().item()``."""
+        return self.data == _data(other)
+
+    def ne(self, other: ArrayLike) -> np.ndarray:
+        """torch's ``ne``: ``self != other``."""
+        return self.data != _data(other)
+
     __hash__ = object.__hash__  # graph nodes, hashed by identity (see the comparisons above)
 
     # ------------------------------------------------------------------ methods
