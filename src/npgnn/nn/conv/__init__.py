@@ -5,7 +5,11 @@ from npgnn.nn.conv.gatv2 import GATv2Conv
 from npgnn.nn.conv.gcn import GCNConv
 from npgnn.nn.conv.gcn2_conv import GCN2Conv
 from npgnn.nn.conv.gin import GINConv
+from npgnn.nn.conv.gine import GINEConv
 from npgnn.nn.conv.message_passing import MessagePassing
 from npgnn.nn.conv.sage import SAGEConv
 
-__all__ = ["EdgeConv", "GATConv", "GATv2Conv", "GCN2Conv", "GCNConv", "GINConv", "MessagePassing", "SAGEConv"]
+__all__ = [
+    "EdgeConv", "GATConv", "GATv2Conv", "GCN2Conv", "GCNConv", "GINConv", "GINEConv",
+    "MessagePassing", "SAGEConv",
+]
