@@ -40,6 +40,21 @@ def test_edge_features_match_pyg(fill_value, add_self_loops):
     compare_with_edge_features(ours, theirs, random_graph(3), np.random.default_rng(2), 2)
 
 
+@pytest.mark.parametrize("path", ["numba", "numpy"])
+@pytest.mark.parametrize("fill_value", ["mean", "max"])
+def test_edge_features_match_pyg_on_both_kernel_paths(monkeypatch, path, fill_value):
+    """The fused op with its per-edge term, compiled kernel forced on a tiny graph, and NumPy."""
+    import npgnn.kernels as kernels
+
+    if path == "numba" and not kernels.numba_enabled():
+        pytest.skip("numba kernels disabled")
+    if path == "numpy":
+        monkeypatch.setenv("NPGNN_DISABLE_NUMBA", "1")
+    monkeypatch.setattr(kernels, "KERNEL_MIN_WORK", 0)
+    ours, theirs = twins(2, heads=4, edge_dim=3, fill_value=fill_value)
+    compare_with_edge_features(ours, theirs, random_graph(5), np.random.default_rng(6), 3)
+
+
 @pytest.mark.parametrize("add_self_loops", [True, False])
 def test_target_sorted_input_matches_pyg(add_self_loops):
     # edges already grouped by target: the structure skips its internal permutation

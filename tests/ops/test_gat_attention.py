@@ -14,14 +14,14 @@ def directed_graph(n=7, e=20, seed=0):
     return np.concatenate([ei, ei[:, :3]], axis=1)  # duplicate edges
 
 
-def dense_reference(ei, n, h, s, d, slope):
+def dense_reference(ei, n, h, s, d, slope, edge=None):
     heads = h.shape[1]
     out = np.zeros_like(h)
     for i in range(n):
         edges = np.flatnonzero(ei[1] == i)
         if edges.size == 0:
             continue
-        z = s[ei[0, edges]] + d[i]
+        z = s[ei[0, edges]] + d[i] + (0 if edge is None else edge[edges])
         z = np.where(z > 0, z, slope * z)
         a = np.exp(z - z.max(0))
         a /= a.sum(0)
@@ -94,11 +94,30 @@ def test_paths_agree_in_float32(monkeypatch):
         np.testing.assert_allclose(a, b, rtol=2e-5, atol=2e-6)
 
 
+def test_edge_term_dense_oracle_and_gradcheck(kernel):
+    """a_edge (E, H) in edge_index order, on an unsorted graph (the op reorders it)."""
+    n, ei = 7, directed_graph(seed=8)
+    graph = AttentionGraph(ei, n)
+    assert not graph.sorted
+    rng = np.random.default_rng(9)
+    args = (rng.standard_normal((n, 2, 3)), rng.standard_normal((n, 2)), rng.standard_normal((n, 2)),
+            rng.standard_normal((ei.shape[1], 2)))
+    out, _ = gat_attention(*args[:3], graph, 0.2, a_edge=args[3])
+    np.testing.assert_allclose(out.data, dense_reference(ei, n, *args[:3], 0.2, args[3]), rtol=1e-12,
+                               atol=1e-12)
+    npgnn.gradcheck(lambda h, s, d, a: gat_attention(h, s, d, graph, 0.2, a_edge=a)[0], *args)
+    fn = lambda h, s, d, a: gat_attention(h, s, d, graph, 0.2, 0.3, True, np.random.default_rng(2),
+                                          a_edge=a)[0]
+    npgnn.gradcheck(fn, *args)
+
+
 def test_bad_shapes():
     graph = AttentionGraph(directed_graph(), 7)
     with pytest.raises(ValueError, match=r"h must have shape \(7, H, C\), got \(6, 2, 3\)"):
         gat_attention(np.ones((6, 2, 3)), np.ones((6, 2)), np.ones((6, 2)), graph)
     with pytest.raises(ValueError, match=r"a_dst must have shape \(7, 2\), got \(7, 3\)"):
         gat_attention(np.ones((7, 2, 3)), np.ones((7, 2)), np.ones((7, 3)), graph)
+    with pytest.raises(ValueError, match=r"a_edge must have shape \(23, 2\), got \(22, 2\)"):
+        gat_attention(np.ones((7, 2, 3)), np.ones((7, 2)), np.ones((7, 2)), graph, a_edge=np.ones((22, 2)))
     with pytest.raises(IndexError, match=r"edge_index\[1\] \(targets\): ids must lie in \[0, 3\)"):
         AttentionGraph(np.array([[0, 1], [1, 5]]), 3)

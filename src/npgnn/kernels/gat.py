@@ -11,8 +11,9 @@ from numba import njit, prange
 
 
 @njit(parallel=True, cache=True, nogil=True)
-def gat_forward(indptr, src, h, a_src, a_dst, slope, mask, use_mask, alpha, out):  # pragma: no cover
-    """alpha[p, k] = softmax over i's edges of leaky(a_src[j] + a_dst[i]); out[i] = Σ alpha' h[j]."""
+def gat_forward(indptr, src, h, a_src, a_dst, a_edge, use_edge, slope, mask, use_mask, alpha, out):  # pragma: no cover
+    """alpha[p, k] = softmax over i's edges of leaky(a_src[j] + a_dst[i] (+ a_edge[p]));
+    out[i] = Σ alpha' h[j]."""
     n, heads, channels = out.shape
     for i in prange(n):
         start, end = indptr[i], indptr[i + 1]
@@ -20,6 +21,8 @@ def gat_forward(indptr, src, h, a_src, a_dst, slope, mask, use_mask, alpha, out)
             peak = -np.inf
             for p in range(start, end):
                 z = a_src[src[p], k] + a_dst[i, k]
+                if use_edge:
+                    z += a_edge[p, k]
                 if not z > 0:
                     z = z * slope
                 alpha[p, k] = z
@@ -43,8 +46,10 @@ def gat_forward(indptr, src, h, a_src, a_dst, slope, mask, use_mask, alpha, out)
 
 
 @njit(parallel=True, cache=True, nogil=True)
-def gat_backward_targets(indptr, src, h, a_src, a_dst, slope, alpha, mask, use_mask, g, dz, d_adst):  # pragma: no cover
-    """Per target i: dz[p] = d(loss)/d(pre-activation score) of its edges, and d a_dst[i]."""
+def gat_backward_targets(indptr, src, h, a_src, a_dst, a_edge, use_edge, slope, alpha, mask, use_mask, g, dz,
+                         d_adst):  # pragma: no cover
+    """Per target i: dz[p] = d(loss)/d(pre-activation score) of its edges (= d a_edge[p]), and
+    d a_dst[i]."""
     n, heads, channels = g.shape
     for i in prange(n):
         start, end = indptr[i], indptr[i + 1]
@@ -62,7 +67,10 @@ def gat_backward_targets(indptr, src, h, a_src, a_dst, slope, alpha, mask, use_m
             total = 0.0
             for p in range(start, end):
                 ds = alpha[p, k] * (dz[p, k] - dot)
-                if not a_src[src[p], k] + a_dst[i, k] > 0:
+                z = a_src[src[p], k] + a_dst[i, k]
+                if use_edge:
+                    z += a_edge[p, k]
+                if not z > 0:
                     ds = ds * slope
                 dz[p, k] = ds
                 total += ds

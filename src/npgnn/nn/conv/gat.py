@@ -2,9 +2,9 @@
 
 Memory stays O(E·heads): the score of edge j -> i is built from two per-node scalars gathered per
 edge (never a concatenation of per-edge features, never an N×N matrix) and the softmax runs over
-each target's incoming edges. Without edge features the scores, softmax, dropout and aggregation
-run in one fused op (``npgnn.ops.gat``, a compiled kernel: 2x PyG's speed at 1M edges); with
-``edge_dim`` they are composed from segment ops and a weighted SpMM per head. The helpers at the
+each target's incoming edges. The scores, softmax, dropout and aggregation run in one fused op
+(``npgnn.ops.gat``, a compiled kernel: 2x PyG's speed at 1M edges); with ``edge_dim`` the edge
+term enters it as one more per-edge, per-head scalar (E', H). The helpers at the
 bottom (self-loop structure, self-loop edge features, option and input checks, the output's
 heads, residual and bias) are shared with ``GATv2Conv``.
 """
@@ -24,14 +24,11 @@ from npgnn.nn.conv._structure import as_graph, cached
 from npgnn.nn.linear import Linear
 from npgnn.nn.module import Module, Parameter
 from npgnn.ops import math as M
-from npgnn.ops import nn as F
 from npgnn.ops.gat import AttentionGraph, gat_attention
 from npgnn.ops.graph import (
-    edge_spmm,
     gather,
     segment_max,
     segment_mean,
-    segment_softmax,
     segment_sum,
 )
 from npgnn.ops.segments import Segments, group_by
@@ -94,7 +91,7 @@ class GATConv(Module):
         (N, H·C) or (N, C); with ``return_attention_weights=True`` the pair
         ``(out, (edge_index', alpha))``: edge_index' (2, E') int64 the edges actually used
         (with the self-loops) and alpha (E', H) their coefficients (after dropout, as PyG); a
-        Tensor to read, not to differentiate, on the fused path (no ``edge_dim``).
+        Tensor to read, not to differentiate.
     Raises:
         ValueError / TypeError naming the argument for a bad x, edge_attr or option.
 
@@ -146,19 +143,23 @@ class GATConv(Module):
         h = M.reshape(self.lin(x), (n, heads, c))                           # (N, H, C)
         a_src = M.sum(h * self.att_src, axis=-1)                            # (N, H)
         a_dst = M.sum(h * self.att_dst, axis=-1)                            # (N, H)
-        score = gather(a_src, st.sources) + gather(a_dst, st.targets)       # (E', H)
+        a_edge = None
         if edge_attr is not None:
             ea = edge_attr_with_loops(edge_attr, st, self.fill_value)       # (E', D)
             # <W_e ea, att_edge> per head = ea · V with V[k] = Σ_c att_edge[k, c] W_e[k·C + c]:
             # (E', H) directly, never the (E', H, C) projected features
             w_e = M.reshape(self.lin_edge.weight, (heads, c, self.edge_dim))
             v = M.sum(w_e * M.reshape(self.att_edge, (heads, c, 1)), axis=1)   # (H, D)
-            score = score + M.matmul(ea, M.transpose(v, None))              # (E', H)
-        score = F.leaky_relu(score, self.negative_slope)
-        alpha = segment_softmax(score, st.targets)                          # (E', H)
-        alpha = F.dropout(alpha, self.dropout, self.training, self.rng)
-        out = edge_spmm(alpha, h, st.sorted_index, n, target_segments=st.targets)  # (N, H, C)
-        weights = (st.edge_index, st.in_input_order(alpha)) if return_attention_weights else None
+            a_edge = M.matmul(ea, M.transpose(v, None))                     # (E', H)
+        # the structure's edges are already grouped by target: the fused op's graph over them
+        # needs no reordering of a_edge, and its alpha comes back in the sorted order
+        ag = cached(g, ("attention_graph_sorted", self.add_self_loops),
+                    lambda: AttentionGraph(st.sorted_index, n))
+        out, alpha = gat_attention(h, a_src, a_dst, ag, self.negative_slope, self.dropout,
+                                   self.training, self.rng, a_edge=a_edge)
+        weights = None
+        if return_attention_weights:
+            weights = (st.edge_index, st.in_input_order(Tensor(alpha)))
         return _finish(self, out, x, n, weights)
 
     def _fused(self, x: Any, edge_index: Any, edge_attr: Any, return_weights: bool) -> Any:
