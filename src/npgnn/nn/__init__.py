@@ -17,7 +17,7 @@ from npgnn.nn.models import (
 )
 from npgnn.nn.pool import global_add_pool, global_max_pool, global_mean_pool
 from npgnn.nn import functional
-from npgnn.nn.conv import GINEConv
+from npgnn.nn.conv import GINEConv, TransformerConv
 # isort: on
 
 __all__ = [
@@ -27,6 +27,6 @@ __all__ = [
     "InnerProductDecoder", "JumpingKnowledge", "L1Loss", "LayerNorm", "LeakyReLU", "Linear",
     "LogSoftmax", "MLP", "MLPDecoder", "MSELoss", "MessagePassing", "Module", "ModuleList",
     "MultiHeadAttention", "NLLLoss", "Parameter", "ReLU", "SAGEConv", "Sequential", "Sigmoid",
-    "Softmax", "Tanh", "VGAE", "functional", "global_add_pool", "global_max_pool",
-    "global_mean_pool",
+    "Softmax", "Tanh", "TransformerConv", "VGAE", "functional", "global_add_pool",
+    "global_max_pool", "global_mean_pool",
 ]

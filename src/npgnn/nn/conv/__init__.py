@@ -8,8 +8,9 @@ from npgnn.nn.conv.gin import GINConv
 from npgnn.nn.conv.gine import GINEConv
 from npgnn.nn.conv.message_passing import MessagePassing
 from npgnn.nn.conv.sage import SAGEConv
+from npgnn.nn.conv.transformer_conv import TransformerConv
 
 __all__ = [
     "EdgeConv", "GATConv", "GATv2Conv", "GCN2Conv", "GCNConv", "GINConv", "GINEConv",
-    "MessagePassing", "SAGEConv",
+    "MessagePassing", "SAGEConv", "TransformerConv",
 ]
