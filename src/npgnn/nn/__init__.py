@@ -18,15 +18,18 @@ from npgnn.nn.models import (
 from npgnn.nn.pool import global_add_pool, global_max_pool, global_mean_pool
 from npgnn.nn import functional
 from npgnn.nn.conv import GINEConv, TransformerConv
+from npgnn.nn.rnn import LSTM
+from npgnn.nn.aggr import AttentionalAggregation, MaxAggregation, MeanAggregation, Set2Set, SumAggregation
 # isort: on
 
 __all__ = [
-    "Attention", "AttentionWeight", "BCELoss", "BCEWithLogitsLoss", "BatchNorm", "BatchNorm1d",
-    "CrossEntropyLoss", "Dropout", "ELU", "EdgeCNN", "EdgeConv", "GAE", "GAT", "GATConv",
-    "GATv2Conv", "GCN", "GCN2Conv", "GCNConv", "GELU", "GIN", "GINConv", "GINEConv", "GraphSAGE",
-    "InnerProductDecoder", "JumpingKnowledge", "L1Loss", "LayerNorm", "LeakyReLU", "Linear",
-    "LogSoftmax", "MLP", "MLPDecoder", "MSELoss", "MessagePassing", "Module", "ModuleList",
-    "MultiHeadAttention", "NLLLoss", "Parameter", "ReLU", "SAGEConv", "Sequential", "Sigmoid",
-    "Softmax", "Tanh", "TransformerConv", "VGAE", "functional", "global_add_pool",
-    "global_max_pool", "global_mean_pool",
+    "Attention", "AttentionWeight", "AttentionalAggregation", "BCELoss", "BCEWithLogitsLoss",
+    "BatchNorm", "BatchNorm1d", "CrossEntropyLoss", "Dropout", "ELU", "EdgeCNN", "EdgeConv", "GAE",
+    "GAT", "GATConv", "GATv2Conv", "GCN", "GCN2Conv", "GCNConv", "GELU", "GIN", "GINConv",
+    "GINEConv", "GraphSAGE", "InnerProductDecoder", "JumpingKnowledge", "L1Loss", "LSTM",
+    "LayerNorm", "LeakyReLU", "Linear", "LogSoftmax", "MLP", "MLPDecoder", "MSELoss",
+    "MaxAggregation", "MeanAggregation", "MessagePassing", "Module", "ModuleList",
+    "MultiHeadAttention", "NLLLoss", "Parameter", "ReLU", "SAGEConv", "Sequential", "Set2Set",
+    "Sigmoid", "Softmax", "SumAggregation", "Tanh", "TransformerConv", "VGAE", "functional",
+    "global_add_pool", "global_max_pool", "global_mean_pool",
 ]
