@@ -19,6 +19,9 @@ PAPER_DEFAULTS: dict[str, dict[str, Any]] = {
     "mlp": dict(epochs=200, lr=0.01, hidden=64, dropout=0.5, weight_decay=5e-4, stopping="patience", patience=100),
     "gin": dict(epochs=350, lr=0.01, hidden=32, dropout=0.5, weight_decay=0.0, batch_size=32, folds=10,
                 protocol="gin"),
+    # GINE (Hu et al. 2020) in GIN's setup, so that the two differ only by the edge features
+    "gine": dict(epochs=350, lr=0.01, hidden=32, dropout=0.5, weight_decay=0.0, batch_size=32, folds=10,
+                 protocol="gin"),
 }
 #: Settings that only one task uses: a node model given ``folds`` (or a graph model given
 #: ``stopping``) is refused rather than silently ignored.

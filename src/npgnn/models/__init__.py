@@ -11,7 +11,8 @@ every convolution, GAT's separate output heads, GIN's readout over every layer).
 from npgnn.models.gat import GAT
 from npgnn.models.gcn import GCN
 from npgnn.models.gin import GIN
+from npgnn.models.gine import GINE
 from npgnn.models.mlp import MLPClassifier
 from npgnn.models.sage import GraphSAGE
 
-__all__ = ["GAT", "GCN", "GIN", "GraphSAGE", "MLPClassifier"]
+__all__ = ["GAT", "GCN", "GIN", "GINE", "GraphSAGE", "MLPClassifier"]
