@@ -17,7 +17,7 @@ from npgnn.nn.models import (
 )
 from npgnn.nn.pool import global_add_pool, global_max_pool, global_mean_pool
 from npgnn.nn import functional
-from npgnn.nn.conv import GINEConv, TransformerConv
+from npgnn.nn.conv import GINEConv, TransformerConv, GPSConv
 from npgnn.nn.rnn import LSTM
 from npgnn.nn.aggr import AttentionalAggregation, MaxAggregation, MeanAggregation, Set2Set, SumAggregation
 # isort: on
@@ -26,8 +26,8 @@ __all__ = [
     "Attention", "AttentionWeight", "AttentionalAggregation", "BCELoss", "BCEWithLogitsLoss",
     "BatchNorm", "BatchNorm1d", "CrossEntropyLoss", "Dropout", "ELU", "EdgeCNN", "EdgeConv", "GAE",
     "GAT", "GATConv", "GATv2Conv", "GCN", "GCN2Conv", "GCNConv", "GELU", "GIN", "GINConv",
-    "GINEConv", "GraphSAGE", "InnerProductDecoder", "JumpingKnowledge", "L1Loss", "LSTM",
-    "LayerNorm", "LeakyReLU", "Linear", "LogSoftmax", "MLP", "MLPDecoder", "MSELoss",
+    "GINEConv", "GPSConv", "GraphSAGE", "InnerProductDecoder", "JumpingKnowledge", "L1Loss",
+    "LSTM", "LayerNorm", "LeakyReLU", "Linear", "LogSoftmax", "MLP", "MLPDecoder", "MSELoss",
     "MaxAggregation", "MeanAggregation", "MessagePassing", "Module", "ModuleList",
     "MultiHeadAttention", "NLLLoss", "Parameter", "ReLU", "SAGEConv", "Sequential", "Set2Set",
     "Sigmoid", "Softmax", "SumAggregation", "Tanh", "TransformerConv", "VGAE", "functional",

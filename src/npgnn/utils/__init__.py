@@ -29,6 +29,7 @@ from npgnn.utils.negative_sampling import batched_negative_sampling, negative_sa
 from npgnn.utils.scatter import scatter
 from npgnn.utils.softmax import softmax
 from npgnn.utils.subgraph import k_hop_subgraph, subgraph
+from npgnn.utils.to_dense_batch import to_dense_batch
 
 __all__ = [
     "MISSING",
@@ -60,4 +61,5 @@ __all__ = [
     "to_networkx",
     "to_scipy_sparse_matrix",
     "to_undirected",
+    "to_dense_batch",
 ]
