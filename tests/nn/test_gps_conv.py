@@ -52,7 +52,8 @@ def twins(dtype, heads, with_conv=True, norm="batch_norm"):
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("heads", [1, 4])
 @pytest.mark.parametrize("training", [True, False])
-@pytest.mark.parametrize("with_conv, norm", [(True, "batch_norm"), (False, "batch_norm"), (True, None)])
+@pytest.mark.parametrize("with_conv, norm", [(True, "batch_norm"), (False, "batch_norm"), (True, None),
+                                             (True, "layer_norm")])
 def test_matches_pyg(dtype, heads, training, with_conv, norm):
     b = batch_of_graphs(heads)
     ours, theirs = twins(dtype, heads, with_conv, norm)
@@ -119,7 +120,7 @@ def test_gradcheck_with_an_empty_graph_and_attention_stays_in_each_graph():
 @pytest.mark.parametrize("kwargs, match", [
     ({"heads": 3}, r"heads must be a positive divisor of channels=8"),
     ({"attn_type": "performer"}, r"attn_type must be 'multihead'"),
-    ({"norm": "layer_norm"}, r"norm must be 'batch_norm' or None"),
+    ({"norm": "group_norm"}, r"norm must be 'batch_norm', 'layer_norm'"),
     ({"dropout": 1.5}, r"dropout must lie in \[0, 1\)"),
 ])
 def test_errors(kwargs, match):

@@ -1,22 +1,21 @@
 """``GPSConv``: one layer of the GraphGPS graph transformer (Rampášek et al. 2022), PyG's semantics."""
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 import numpy as np
 
 from npgnn.autodiff.tensor import Tensor, as_tensor
+from npgnn.graph import Graph
 from npgnn.nn import init
 from npgnn.nn.activation import Dropout
 from npgnn.nn.attention import MultiHeadAttention
 from npgnn.nn.linear import Linear
-from npgnn.nn.mlp import _activation
 from npgnn.nn.module import Module, Sequential
-from npgnn.nn.norm import BatchNorm
+from npgnn.nn.resolver import activation_resolver, normalization_resolver
 from npgnn.ops import nn as F
 from npgnn.utils.to_dense_batch import dense_layout
-
-_BATCH_NORM = ("batch_norm", "batchnorm")
 
 
 class GPSConv(Module):
@@ -39,9 +38,9 @@ class GPSConv(Module):
             edge_index, **kwargs)`` and returning (N, F); or None (attention only).
         heads: attention heads (F must divide by it). dropout: after the conv, the attention
             and inside the MLP.
-        act, act_kwargs: the MLP's activation ('relu', 'elu', 'leaky_relu', 'tanh',
-            'sigmoid', or a Module). norm: 'batch_norm' (PyG's ``BatchNorm``) or None.
-            norm_kwargs: BatchNorm arguments.
+        act, act_kwargs: the MLP's activation (a name as PyG's resolver takes, or a Module).
+            norm, norm_kwargs: 'batch_norm' (PyG's ``BatchNorm``), 'layer_norm' (given the
+            batch, as PyG), a Module or None.
         attn_type: 'multihead' (torch's ``MultiheadAttention``; PyG's 'performer' is not
             supported). attn_kwargs: extra ``MultiHeadAttention`` arguments (e.g. dropout).
         rng: Generator or seed for the weights and dropout masks. dtype: parameters'.
@@ -74,8 +73,6 @@ class GPSConv(Module):
         if attn_type != "multihead":
             raise ValueError(f"GPSConv: attn_type must be 'multihead' (PyG's 'performer' is not "
                              f"supported), got {attn_type!r}")
-        if norm is not None and (not isinstance(norm, str) or norm.lower() not in _BATCH_NORM):
-            raise ValueError(f"GPSConv: norm must be 'batch_norm' or None, got {norm!r}")
         if conv is not None and not callable(conv):
             raise TypeError(f"GPSConv: conv must be a Module or None, got {type(conv).__name__}")
         self.channels, self.heads, self.dropout = int(channels), int(heads), float(dropout)
@@ -85,12 +82,16 @@ class GPSConv(Module):
         self.conv = conv
         self.attn = MultiHeadAttention(c, self.heads, batch_first=True, rng=self.rng, dtype=dtype,
                                        **(attn_kwargs or {}))
-        act_module = _activation(act) if not act_kwargs else type(_activation(act))(**act_kwargs)
+        act_module = activation_resolver(act, where="GPSConv: ", **(act_kwargs or {}))
         self.mlp = Sequential(Linear(c, 2 * c, rng=self.rng, dtype=dtype), act_module,
                               Dropout(dropout, self.rng), Linear(2 * c, c, rng=self.rng, dtype=dtype),
                               Dropout(dropout, self.rng))
-        make_norm = (lambda: BatchNorm(c, **(norm_kwargs or {}), dtype=dtype)) if norm else (lambda: None)
-        self.norm1, self.norm2, self.norm3 = make_norm(), make_norm(), make_norm()
+        self.norm1, self.norm2, self.norm3 = (
+            normalization_resolver(norm, c, dtype=dtype, where="GPSConv: ", **(norm_kwargs or {}))
+            for _ in range(3))
+        # a graph-wise norm (LayerNorm(mode='graph')) is given the batch, as PyG does
+        self.norm_with_batch = (self.norm1 is not None
+                                and "batch" in inspect.signature(self.norm1.forward).parameters)
 
     def reset_parameters(self, rng: init.RngLike = None) -> None:
         rng = self.rng if rng is None else init.make_rng(rng)
@@ -106,7 +107,7 @@ class GPSConv(Module):
         if self.conv is not None:                                  # local message passing
             h = F.dropout(self.conv(x, edge_index, **kwargs), self.dropout, self.training, self.rng)
             h = h + x
-            hs.append(h if self.norm1 is None else self.norm1(h))
+            hs.append(self._norm(self.norm1, h, batch))
         if batch is None and getattr(edge_index, "batch", None) is not None:
             batch = edge_index                                     # a batched Graph knows its graphs
         layout = dense_layout(x.shape[0], batch)
@@ -114,10 +115,19 @@ class GPSConv(Module):
         h, _ = self.attn(dense, dense, dense, key_padding_mask=~layout.mask, need_weights=False)
         h = F.dropout(layout.to_nodes(h), self.dropout, self.training, self.rng)   # (N, F)
         h = h + x
-        hs.append(h if self.norm2 is None else self.norm2(h))
+        hs.append(self._norm(self.norm2, h, batch))
         out = hs[0] if len(hs) == 1 else hs[0] + hs[1]
         out = out + self.mlp(out)
-        return out if self.norm3 is None else self.norm3(out)
+        return self._norm(self.norm3, out, batch)
+
+    def _norm(self, norm: Module | None, h: Tensor, batch: Any) -> Tensor:
+        if norm is None:
+            return h
+        if not self.norm_with_batch:
+            return norm(h)
+        if isinstance(batch, Graph):
+            batch = batch.batch
+        return norm(h, batch=batch)
 
     def __repr__(self) -> str:
         return (f"GPSConv({self.channels}, conv={self.conv}, heads={self.heads}, "
