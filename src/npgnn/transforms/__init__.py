@@ -4,6 +4,8 @@
 transform returns a new Graph (built with ``Graph.replace``) and never edits its input; its
 docstring says where it differs from PyG.
 """
+from npgnn.transforms.add_laplacian_eigenvector_pe import AddLaplacianEigenvectorPE
+from npgnn.transforms.add_random_walk_pe import AddRandomWalkPE
 from npgnn.transforms.base_transform import BaseTransform, Compose
 from npgnn.transforms.edges import (
     AddSelfLoops,
@@ -17,6 +19,8 @@ from npgnn.transforms.nodes import LargestConnectedComponents, RemoveIsolatedNod
 from npgnn.transforms.random_node_split import RandomNodeSplit
 
 __all__ = [
+    "AddLaplacianEigenvectorPE",
+    "AddRandomWalkPE",
     "AddSelfLoops",
     "BaseTransform",
     "Compose",
