@@ -46,3 +46,30 @@ def test_gine_uses_the_edge_features():
     first = model(b.x, b, b, b.num_graphs).data
     second = model(b.x, b, b, b.num_graphs, edge_attr=b.edge_attr * 3).data
     assert first.shape == (2, 2) and not np.allclose(first, second)
+
+
+@needs_shared
+def test_gps_cross_validation_runs_on_mutag_and_proteins(tmp_path):
+    """MUTAG has bond types (GINE inside GPS), PROTEINS has none (GIN inside GPS)."""
+    out, saved = tmp_path / "gps.json", tmp_path / "gps.safetensors"
+    assert main(["train", "--dataset", "MUTAG", "--model", "gps", "--epochs", "1", "--folds", "2",
+                 "--root", str(SHARED), "--quiet", "--metrics-out", str(out), "--save", str(saved)]) == 0
+    assert json.loads(out.read_text())["settings"]["edge_dim"] == 4
+    model = npgnn.load(saved)
+    assert model.get_config()["edge_dim"] == 4
+
+
+def test_gps_model_random_walk_encoding_is_per_graph():
+    """The encoding computed on a batch equals each graph's own (walks stay in their graph)."""
+    from npgnn.models import GPS
+    from npgnn.transforms import AddRandomWalkPE
+    from npgnn.transforms.add_random_walk_pe import random_walk_pe
+
+    rng = np.random.default_rng(1)
+    graphs = [npgnn.Graph(edge_index=rng.integers(0, n, (2, 2 * n)), num_nodes=n,
+                          x=rng.standard_normal((n, 3))) for n in (4, 6)]
+    b = Batch.from_graphs(graphs)
+    per_graph = np.concatenate([AddRandomWalkPE(5, attr_name=None)(g.replace(x=None)).x for g in graphs])
+    np.testing.assert_allclose(random_walk_pe(b.edge_index, b.num_nodes, 5), per_graph, rtol=1e-6)
+    model = GPS(3, 2, hidden_channels=16, num_layers=2, heads=2, walk_length=5, pe_dim=4, seed=0)
+    assert model(b.x, b, b, b.num_graphs).shape == (2, 2)

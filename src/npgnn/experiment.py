@@ -18,14 +18,14 @@ from npgnn.dataset_lookup import DatasetRef, loader_root, resolve_dataset
 from npgnn.datasets import Planetoid, TUDataset, karate_club
 from npgnn.graph import Graph, normalize_features
 from npgnn.io import save
-from npgnn.models import GAT, GCN, GIN, GINE, GraphSAGE, MLPClassifier
+from npgnn.models import GAT, GCN, GIN, GINE, GPS, GraphSAGE, MLPClassifier
 from npgnn.nn.module import Module
 from npgnn.optim import Adam
 from npgnn.paper_defaults import DATASET_DEFAULTS, GRAPH_ONLY, NODE_ONLY, PAPER_DEFAULTS
 from npgnn.training import PatienceStopping, WindowStopping, cross_validate, fit_nodes
 
 NODE_MODELS = {"gcn": GCN, "gat": GAT, "sage": GraphSAGE, "mlp": MLPClassifier}
-GRAPH_MODELS = {"gin": GIN, "gine": GINE}
+GRAPH_MODELS = {"gin": GIN, "gine": GINE, "gps": GPS}
 PLANETOID = ("cora", "citeseer", "pubmed")
 
 @dataclass
@@ -138,6 +138,8 @@ def build_model(model: str, in_channels: int, out_channels: int, settings: dict[
         common["out_heads"] = settings.get("out_heads", 1)
     if model == "gine":
         common["edge_dim"] = settings["edge_dim"]
+    if model == "gps":  # edge features when the dataset has them (GINE as the local layer)
+        common["edge_dim"] = settings.get("edge_dim")
     cls = {**NODE_MODELS, **GRAPH_MODELS}[model]
     return cls(in_channels, out_channels, **common)
 
@@ -226,6 +228,8 @@ def run(config: TrainConfig) -> tuple[dict[str, Any], list[Any]]:
                 raise ConfigError(f"model 'gine' needs edge features, and {ref.name} has none "
                                   f"(no edge labels or attributes); use --model gin")
             settings["edge_dim"] = dataset.num_edge_features
+        if model_name == "gps":
+            settings["edge_dim"] = dataset.num_edge_features or None
         for r in range(config.runs):
             seed = config.seed + r
             models: list[Module] = []

@@ -32,9 +32,9 @@ def add(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--dataset", default="karate",
                    help="cora | citeseer | pubmed | karate | a TU name such as MUTAG")
     p.add_argument("--model", default="gcn", type=str.lower,
-                   choices=["gcn", "gat", "sage", "mlp", "gin", "gine"],
+                   choices=["gcn", "gat", "sage", "mlp", "gin", "gine", "gps"],
                    help="gcn, gat, sage, mlp for node classification; gin, gine (GIN with edge "
-                        "features) for graphs")
+                        "features), gps (graph transformer) for graphs")
     p.add_argument("--epochs", type=int_at_least(1), help=_paper("maximum epochs", "epochs"))
     p.add_argument("--lr", type=float_in(0, low_open=True), help=_paper("Adam learning rate", "lr"))
     p.add_argument("--hidden", type=int_at_least(1),

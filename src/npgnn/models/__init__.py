@@ -12,7 +12,8 @@ from npgnn.models.gat import GAT
 from npgnn.models.gcn import GCN
 from npgnn.models.gin import GIN
 from npgnn.models.gine import GINE
+from npgnn.models.gps import GPS
 from npgnn.models.mlp import MLPClassifier
 from npgnn.models.sage import GraphSAGE
 
-__all__ = ["GAT", "GCN", "GIN", "GINE", "GraphSAGE", "MLPClassifier"]
+__all__ = ["GAT", "GCN", "GIN", "GINE", "GPS", "GraphSAGE", "MLPClassifier"]

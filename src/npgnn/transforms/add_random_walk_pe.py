@@ -40,19 +40,30 @@ class AddRandomWalkPE(BaseTransform):
         self.walk_length, self.attr_name = int(walk_length), attr_name
 
     def forward(self, g: Graph) -> Graph:
-        n = g.num_nodes
-        src, dst = g.edge_index
-        w = np.ones(src.size) if g.edge_weight is None else np.asarray(g.edge_weight, np.float64)
-        out_deg = np.maximum(np.bincount(src, weights=w, minlength=n), 1.0)
-        p = sp.csr_matrix((w / out_deg[src], (src, dst)), shape=(n, n))
-        pe = np.empty((n, self.walk_length))
-        step = p.toarray() if n <= self.DENSE_THRESHOLD else p
-        power = step
-        for t in range(self.walk_length):  # steps, each building on the last
-            pe[:, t] = power.diagonal()
-            if t + 1 < self.walk_length:
-                power = power @ step
+        pe = random_walk_pe(g.edge_index, g.num_nodes, self.walk_length, g.edge_weight,
+                            dense=g.num_nodes <= self.DENSE_THRESHOLD)
         return add_node_attr(g, pe.astype(np.float32), self.attr_name, "AddRandomWalkPE")
 
     def __repr__(self) -> str:
         return f"AddRandomWalkPE(walk_length={self.walk_length})"
+
+
+def random_walk_pe(edge_index: np.ndarray, num_nodes: int, walk_length: int,
+                   edge_weight: np.ndarray | None = None, dense: bool | None = None) -> np.ndarray:
+    """(N, walk_length) float64: diag(P^t) for t = 1..walk_length (see :class:`AddRandomWalkPE`).
+
+    On a batch packed block-diagonally a walk never leaves its graph, so this equals the
+    per-graph encodings stacked. ``dense``: dense powers (default when N <= 2000)."""
+    n = num_nodes
+    src, dst = edge_index
+    w = np.ones(src.size) if edge_weight is None else np.asarray(edge_weight, np.float64)
+    out_deg = np.maximum(np.bincount(src, weights=w, minlength=n), 1.0)
+    p = sp.csr_matrix((w / out_deg[src], (src, dst)), shape=(n, n))
+    pe = np.empty((n, walk_length))
+    step = p.toarray() if (n <= AddRandomWalkPE.DENSE_THRESHOLD if dense is None else dense) else p
+    power = step
+    for t in range(walk_length):  # steps, each building on the last
+        pe[:, t] = power.diagonal()
+        if t + 1 < walk_length:
+            power = power @ step
+    return pe

@@ -6,7 +6,6 @@ from typing import Any
 import numpy as np
 
 from npgnn.autodiff.tensor import Tensor, as_tensor
-from npgnn.graph import Graph
 from npgnn.ops import math as M
 from npgnn.ops.graph import gather, segment_sum
 from npgnn.ops.segments import Segments, check_index, group_by
@@ -57,6 +56,8 @@ def dense_layout(x_rows: int, batch: Any = None, batch_size: int | None = None,
                  max_num_nodes: int | None = None) -> DenseLayout:
     """The :class:`DenseLayout` of ``batch`` (N,) graph ids (any order), a batched Graph, or
     None (one graph); cached on a Graph."""
+    from npgnn.graph import Graph  # here: npgnn.graph imports npgnn.utils
+
     if isinstance(batch, Graph):
         g = batch
         if g.num_nodes != x_rows:
