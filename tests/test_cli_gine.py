@@ -1,7 +1,6 @@
 """``npgnn train --model gine``: GIN with edge features on a TU dataset, end to end; the model
 saves and loads; a dataset without edge features is refused with a clear message."""
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -11,15 +10,10 @@ from npgnn.cli import main
 from npgnn.graph import Batch
 from npgnn.models import GINE
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "datasets"
-needs_shared = pytest.mark.skipif(not (SHARED / "tu").is_dir(), reason="../shared/datasets absent")
-
-
-@needs_shared
-def test_gine_cross_validation_runs_on_mutag_with_bond_types(tmp_path):
+def test_gine_cross_validation_runs_on_mutag_with_bond_types(tmp_path, shared_datasets):
     out, saved = tmp_path / "gine.json", tmp_path / "gine.safetensors"
     assert main(["train", "--dataset", "MUTAG", "--model", "gine", "--epochs", "2", "--folds", "3",
-                 "--root", str(SHARED), "--quiet", "--metrics-out", str(out), "--save", str(saved)]) == 0
+                 "--root", str(shared_datasets), "--quiet", "--metrics-out", str(out), "--save", str(saved)]) == 0
     metrics = json.loads(out.read_text())
     assert metrics["settings"]["edge_dim"] == 4                 # MUTAG's one-hot bond types
     assert len(metrics["runs"][0]["fold_accuracies"]) == 3
@@ -27,10 +21,9 @@ def test_gine_cross_validation_runs_on_mutag_with_bond_types(tmp_path):
     assert isinstance(model, GINE) and model.get_config()["edge_dim"] == 4
 
 
-@needs_shared
-def test_gine_refuses_a_dataset_without_edge_features(capsys):
+def test_gine_refuses_a_dataset_without_edge_features(capsys, shared_datasets):
     assert main(["train", "--dataset", "IMDB-BINARY", "--model", "gine", "--epochs", "1",
-                 "--root", str(SHARED), "--quiet"]) == 1
+                 "--root", str(shared_datasets), "--quiet"]) == 2
     assert "needs edge features" in capsys.readouterr().err
 
 
@@ -48,12 +41,11 @@ def test_gine_uses_the_edge_features():
     assert first.shape == (2, 2) and not np.allclose(first, second)
 
 
-@needs_shared
-def test_gps_cross_validation_runs_on_mutag_and_proteins(tmp_path):
-    """MUTAG has bond types (GINE inside GPS), PROTEINS has none (GIN inside GPS)."""
+def test_gps_cross_validation_runs_on_mutag(tmp_path, shared_datasets):
+    """MUTAG has bond types: GINE inside GPS."""
     out, saved = tmp_path / "gps.json", tmp_path / "gps.safetensors"
     assert main(["train", "--dataset", "MUTAG", "--model", "gps", "--epochs", "1", "--folds", "2",
-                 "--root", str(SHARED), "--quiet", "--metrics-out", str(out), "--save", str(saved)]) == 0
+                 "--root", str(shared_datasets), "--quiet", "--metrics-out", str(out), "--save", str(saved)]) == 0
     assert json.loads(out.read_text())["settings"]["edge_dim"] == 4
     model = npgnn.load(saved)
     assert model.get_config()["edge_dim"] == 4
