@@ -297,6 +297,25 @@ def test_pairwise_edge_score_forward_and_gradcheck(with_edge_term):
         assert npgnn.gradcheck(lambda a, b, c: pairwise_edge_score(a, b, c, ei, 0.2), xs, xt, att)
 
 
+def test_pairwise_edge_score_projects_edge_features_inside():
+    """edge_attr (E, D) and the projection (H·C, D): the same scores as the projected edge term,
+    and a gradcheck of all five inputs on a directed graph with duplicates and self-loops."""
+    rng = np.random.default_rng(11)
+    ei = random_graph(2, n=7, e=9)
+    e = ei.shape[1]
+    xs, xt, att = rng.standard_normal((7, 2, 3)), rng.standard_normal((7, 2, 3)), rng.standard_normal((2, 3))
+    ea, w = rng.standard_normal((e, 4)), rng.standard_normal((6, 4))
+    inside = pairwise_edge_score(xs, xt, att, ei, 0.2, edge_attr=ea, edge_weight=w).data
+    outside = pairwise_edge_score(xs, xt, att, ei, 0.2, (ea @ w.T).reshape(e, 2, 3)).data
+    np.testing.assert_allclose(inside, outside, rtol=1e-12)
+    assert npgnn.gradcheck(lambda a, b, c, d, f: pairwise_edge_score(a, b, c, ei, 0.2, edge_attr=d,
+                                                                     edge_weight=f), xs, xt, att, ea, w)
+    with pytest.raises(ValueError, match=r"edge_weight must have shape \(6, 4\)"):
+        pairwise_edge_score(xs, xt, att, ei, 0.2, edge_attr=ea, edge_weight=w[:, :3])
+    with pytest.raises(ValueError, match="together"):
+        pairwise_edge_score(xs, xt, att, ei, 0.2, edge_attr=ea)
+
+
 def test_pairwise_edge_score_empty_and_errors():
     xs = np.ones((3, 2, 2))
     out = pairwise_edge_score(

@@ -309,50 +309,63 @@ class PairwiseEdgeScore(Function):
     """score[e, k] = Σ_c att[k, c] · LeakyReLU(xs[j, k, c] + xt[i, k, c] (+ xe[e, k, c])) for e: j -> i.
 
     GATv2's score (Brody et al. 2022). Inputs xs (N_src, H, C), xt (N_dst, H, C), att (H, C) or
-    (1, H, C), optionally xe (E, H, C); output (E, H). The (E, H, C) pre-activation is the only
-    large temporary: forward keeps nothing of that size, and backward recomputes it. Backward,
-    with z the pre-activation and d = g[e, k] att[k, c] LeakyReLU'(z): dxs = Σ_{e from j} d,
-    dxt = Σ_{e into i} d, dxe = d, datt[k, c] = Σ_e g[e, k] LeakyReLU(z[e, k, c]). The slope is
-    taken at z <= 0 (PyTorch's convention at 0).
+    (1, H, C), then optionally either xe (E, H, C), or the edge features ea (E, D) and the
+    projection W (H·C, D) with xe = ea Wᵀ computed inside the op; output (E, H). The (E, H, C)
+    pre-activation is the only large temporary: forward keeps nothing of that size, and backward
+    recomputes it (so the projected edge features are never kept either). Backward, with z the
+    pre-activation and d = g[e, k] att[k, c] LeakyReLU'(z): dxs = Σ_{e from j} d,
+    dxt = Σ_{e into i} d, dxe = d (or dea = d W, dW = dᵀ ea), datt[k, c] = Σ_e g[e, k]
+    LeakyReLU(z[e, k, c]). The slope is taken at z <= 0 (PyTorch's convention at 0).
     """
 
     def __init__(self, sources: Segments, targets: Segments, negative_slope: float):
         self.sources, self.targets, self.slope = sources, targets, negative_slope
 
-    def _activated(self, xs, xt, xe):
+    def _activated(self, xs, xt):
         """LeakyReLU(z) in place in one (E, H, C) buffer, and the mask of z <= 0."""
         z = xs[self.sources.index]
         np.add(z, xt[self.targets.index], out=z)
-        if xe is not None:
-            np.add(z, xe, out=z)
+        if self.xe is not None:
+            np.add(z, self.xe, out=z)
+        elif self.ea is not None:
+            z_flat = z.reshape(z.shape[0], -1)
+            z_flat += self.ea @ self.w.T                      # (E, H·C), added then dropped
         low = z <= 0
         np.multiply(z, z.dtype.type(self.slope), out=z, where=low)
         return z, low
 
-    def forward(self, xs, xt, att, *xe):
-        self.xs, self.xt, self.att, self.xe = xs, xt, att, (xe[0] if xe else None)
-        z, _ = self._activated(xs, xt, self.xe)
+    def forward(self, xs, xt, att, *edge):
+        self.xs, self.xt, self.att = xs, xt, att
+        self.xe = edge[0] if len(edge) == 1 else None
+        self.ea, self.w = edge if len(edge) == 2 else (None, None)
+        z, _ = self._activated(xs, xt)
         heads, c = xs.shape[1:]
         return np.einsum("ekc,kc->ek", z, att.reshape(heads, c))
 
     def backward(self, g):
         heads, c = self.xs.shape[1:]
         att = self.att.reshape(heads, c)
-        z, low = self._activated(self.xs, self.xt, self.xe)
+        z, low = self._activated(self.xs, self.xt)
         datt = np.einsum("ek,ekc->kc", g, z).reshape(self.att.shape) if self.needs_input_grad[2] else None
         d = z  # reuse the buffer: d = g ⊗ att, times the slope where z <= 0
         np.multiply(g[:, :, None], att[None], out=d)
         np.multiply(d, d.dtype.type(self.slope), out=d, where=low)
         dxs = self.sources.sum(d) if self.needs_input_grad[0] else None
         dxt = self.targets.sum(d) if self.needs_input_grad[1] else None
-        if self.xe is None:
-            return dxs, dxt, datt
-        return dxs, dxt, datt, (d if self.needs_input_grad[3] else None)
+        if self.xe is not None:
+            return dxs, dxt, datt, (d if self.needs_input_grad[3] else None)
+        if self.ea is not None:
+            d_flat = d.reshape(d.shape[0], -1)                    # (E, H·C)
+            dea = d_flat @ self.w if self.needs_input_grad[3] else None
+            dw = d_flat.T @ self.ea if self.needs_input_grad[4] else None
+            return dxs, dxt, datt, dea, dw
+        return dxs, dxt, datt
 
 
 def pairwise_edge_score(
     x_src: Any, x_dst: Any, att: Any, edge_index: np.ndarray | tuple[Segments, Segments],
-    negative_slope: float = 0.2, edge_term: Any = None,
+    negative_slope: float = 0.2, edge_term: Any = None, edge_attr: Any = None,
+    edge_weight: Any = None,
 ) -> Tensor:
     """GATv2 attention scores ``aᵀ LeakyReLU(x_src[j] + x_dst[i] (+ edge_term[e]))`` per edge and head.
 
@@ -364,6 +377,9 @@ def pairwise_edge_score(
             (source Segments over N_src, target Segments over N_dst) of the same E edges.
         negative_slope: LeakyReLU slope.
         edge_term: optional (E, H, C) per-edge addend (projected edge features).
+        edge_attr, edge_weight: instead of ``edge_term``, the edge features (E, D) and the
+            projection (H·C, D): the addend ``edge_attr @ edge_weightᵀ`` is formed inside the
+            op and never kept (GATv2Conv's ``lin_edge``).
     Returns:
         (E, H) scores (see :class:`PairwiseEdgeScore`; one (E, H, C) temporary, none kept).
     """
@@ -394,4 +410,16 @@ def pairwise_edge_score(
             raise ValueError(f"pairwise_edge_score: edge_term must have shape "
                              f"({sources.num_items}, {heads}, {c}), got {xe.shape}")
         inputs.append(xe)
+    if edge_attr is not None or edge_weight is not None:
+        if edge_term is not None or edge_attr is None or edge_weight is None:
+            raise ValueError("pairwise_edge_score: pass edge_attr and edge_weight together, and "
+                             "not with edge_term")
+        ea, w = as_tensor(edge_attr), as_tensor(edge_weight)
+        if ea.ndim != 2 or ea.shape[0] != sources.num_items:
+            raise ValueError(f"pairwise_edge_score: edge_attr must have shape ({sources.num_items}, D), "
+                             f"got {ea.shape}")
+        if w.shape != (heads * c, ea.shape[1]):
+            raise ValueError(f"pairwise_edge_score: edge_weight must have shape ({heads * c}, "
+                             f"{ea.shape[1]}), got {w.shape}")
+        inputs += [ea, w]
     return PairwiseEdgeScore(sources, targets, negative_slope)(*inputs)

@@ -37,7 +37,7 @@ class GATv2Conv(Module):
     Unlike GAT the score is not a sum of two per-node scalars, so it needs an (E, H, C)
     pre-activation: :func:`npgnn.ops.graph.pairwise_edge_score` holds one such buffer during the
     forward and recomputes it in the backward (nothing of that size is kept in between); with
-    edge features the projected (E', H, C) edge term is a second one.
+    edge features the projection W_e e_ji is added inside that buffer and not kept either.
 
     Self-loops, dropout, edge features (``edge_dim``, ``fill_value``), ``residual`` and the call
     signature are as in :class:`~npgnn.nn.conv.gat.GATConv`.
@@ -108,12 +108,13 @@ class GATv2Conv(Module):
 
         x_l = M.reshape(self.lin_l(x), (n, heads, c))                       # (N, H, C)
         x_r = x_l if self.share_weights else M.reshape(self.lin_r(x), (n, heads, c))
-        edge_term = None
+        ea = w_e = None
         if edge_attr is not None:
             ea = edge_attr_with_loops(edge_attr, st, self.fill_value)       # (E', D)
-            edge_term = M.reshape(self.lin_edge(ea), (-1, heads, c))        # (E', H, C)
+            w_e = self.lin_edge.weight                                      # (H·C, D)
+        # the projected edge features W_e ea are formed inside the score op and never kept
         score = pairwise_edge_score(x_l, x_r, self.att, (st.sources, st.targets),
-                                    self.negative_slope, edge_term)         # (E', H)
+                                    self.negative_slope, edge_attr=ea, edge_weight=w_e)  # (E', H)
         alpha = segment_softmax(score, st.targets)                          # (E', H)
         alpha = F.dropout(alpha, self.dropout, self.training, self.rng)
         out = edge_spmm(alpha, x_l, st.sorted_index, n, target_segments=st.targets)  # (N,H,C)
