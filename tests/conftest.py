@@ -33,7 +33,7 @@ def _cli_commands(block: str, shared: Path) -> list[list[str]]:
         argv = [str(shared) if a == "../shared/datasets" else a for a in argv[1:]]
         if argv[0] == "train":
             argv += ["--epochs", "2", "--runs", "1", "--quiet"]
-            if "--model" in argv and argv[argv.index("--model") + 1] == "gin":
+            if "--model" in argv and argv[argv.index("--model") + 1] in ("gin", "gine", "gps"):
                 argv += ["--folds", "2"]
         commands.append(argv)
     return commands
