@@ -27,7 +27,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--seed", type=int, default=0)
     args = p.parse_args(argv)
 
-    dataset = TUDataset(args.dataset, root=args.root)
+    dataset = TUDataset(args.root, args.dataset, degree_features=True)  # IMDB: one-hot degrees
     print(f"{args.dataset}: {len(dataset)} graphs, {dataset.num_features} node features, "
           f"{dataset.num_classes} classes")
 

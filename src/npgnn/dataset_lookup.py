@@ -17,7 +17,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from npgnn.datasets import available_datasets
+from npgnn.datasets import available_datasets, resolve_root
 from npgnn.datasets._checksums import CHECKSUMS
 from npgnn.datasets.planetoid import PLANETOID_NAMES
 
@@ -102,16 +102,10 @@ def resolve_dataset(name: str, root: str | os.PathLike | None = None) -> Dataset
 
 
 def loader_root(root: str | os.PathLike | None, ref: DatasetRef) -> str | None:
-    """The folder to pass as ``root=`` to the dataset's loader, from the CLI's ``--root``.
-
-    ``root/planetoid`` or ``root/tu`` when it exists; the parent of a TU dataset's own folder;
-    otherwise ``root`` itself (raw files directly inside, or PyG's ``root/<Name>/raw``).
-    """
+    """The folder to pass as ``root=`` to the dataset's loader, from the CLI's ``--root``:
+    the folder :func:`npgnn.datasets.resolve_root` finds (the one ``root`` rule the loaders
+    share), else ``root`` itself (the loader then reports every place it looked)."""
     if root is None or ref.kind == "builtin":
         return None if root is None else os.fspath(root)
-    path = Path(root).expanduser()
-    if (path / ref.kind).is_dir():
-        return str(path / ref.kind)
-    if ref.kind == "tu" and own_tu_folder(path) is not None and path.name.lower() == ref.name.lower():
-        return str(path.parent)
-    return str(path)
+    folder = resolve_root(root, ref.kind, ref.name)
+    return str(folder if folder is not None else Path(root).expanduser())

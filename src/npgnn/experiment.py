@@ -128,7 +128,8 @@ def load_graph_data(name: str, root: str | None = None, progress: bool = True) -
     ref = resolve_dataset(name, root)
     if ref.task != "graph":
         raise ValueError(f"dataset: {name!r} is a node-classification dataset, not a graph one")
-    return TUDataset(ref.name, root=loader_root(root, ref), progress=progress)
+    return TUDataset(ref.name, root=loader_root(root, ref), progress=progress,
+                     degree_features=True)  # IMDB-*: one-hot degrees, the GIN paper's input
 
 
 def build_model(model: str, in_channels: int, out_channels: int, settings: dict[str, Any], seed: int) -> Module:

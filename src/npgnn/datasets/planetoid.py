@@ -8,19 +8,21 @@ from __future__ import annotations
 
 import io
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
+from npgnn.datasets._base import GraphDataset, Transform, did_you_mean
 from npgnn.datasets._cache import cache_dir, read_verified
 from npgnn.datasets._checksums import pinned
 from npgnn.datasets._download import download as _download
 from npgnn.datasets._files import first_existing, not_found
+from npgnn.datasets._root import candidate_folders
 from npgnn.datasets._safe_pickle import restricted_load
 from npgnn.graph import Graph
+from npgnn.graph._checks import as_count
 
 #: Where the release files are downloaded from (the URL PyTorch Geometric uses).
 PLANETOID_URL = "https://github.com/kimiyoung/planetoid/raw/master/data"
@@ -31,44 +33,8 @@ PLANETOID_PARTS = ("x", "tx", "allx", "y", "ty", "ally", "graph", "test.index")
 _NUM_VAL = 500
 
 
-@dataclass(frozen=True)
-class NodeDataset:
-    """One graph for node classification, with what a model needs to be sized.
-
-    Attributes:
-        graph: the ``Graph``: ``x`` (N, F) float32 (a scipy CSR matrix for Planetoid; call
-            ``.toarray()`` for a dense copy), ``edge_index`` (2, E) int64, ``y`` (N,) int64 and
-            boolean ``train_mask``/``val_mask``/``test_mask`` (N,).
-        num_classes: C, the number of label classes.
-        name: the dataset's display name, e.g. ``"Cora"``.
-    """
-
-    graph: Graph
-    num_classes: int
-    name: str
-
-    @property
-    def num_features(self) -> int:
-        """F, the number of node feature columns."""
-        return int(self.graph.x.shape[1])
-
-    @property
-    def num_nodes(self) -> int:
-        """N, the number of nodes."""
-        return int(self.graph.x.shape[0])
-
-    def __repr__(self) -> str:
-        return (f"NodeDataset({self.name}: {self.num_nodes} nodes, "
-                f"{self.graph.edge_index.shape[1]} edges, {self.num_features} features, "
-                f"{self.num_classes} classes)")
-
-
 def _candidates(root: str | os.PathLike | None, lname: str, filename: str) -> list[Path]:
-    places: list[Path] = []
-    if root is not None:
-        r = Path(root).expanduser()
-        # npgnn layout (root holds ind.* directly) and PyTorch Geometric's (<root>/Cora/raw/).
-        places += [r / filename, r / PLANETOID_NAMES[lname] / "raw" / filename]
+    places = [folder / filename for folder in candidate_folders(root, "planetoid", lname)]
     places.append(cache_dir() / "planetoid" / filename)
     return places
 
@@ -102,57 +68,171 @@ def _check(cond: bool, path: Path, what: str) -> None:
         raise ValueError(f"{path}: {what}; the file does not match the Planetoid release format")
 
 
-def Planetoid(  # noqa: N802 -- named like the PyTorch Geometric class it mirrors
-    name: str,
-    root: str | os.PathLike | None = None,
-    download: bool = True,
-    progress: bool = True,
-) -> NodeDataset:
-    """Load Cora, CiteSeer or PubMed with the public Planetoid split.
+class Planetoid(GraphDataset):
+    """Cora, CiteSeer or PubMed: one citation graph for node classification (PyG's
+    ``Planetoid``), with the public split of Yang et al. (2016) or PyG's other splits.
 
-    Files are looked up in ``root`` (which directly holds ``ind.<name>.*``; PyTorch Geometric's
-    ``<root>/<Name>/raw/`` layout is accepted too), then in the cache
+    Signatures: PyG's ``Planetoid(root, name, split="public", num_train_per_class=20,
+    num_val=500, num_test=1000, transform=None, pre_transform=None, force_reload=False)`` and
+    npgnn's earlier ``Planetoid(name, root=None, download=True, progress=True)`` (a single
+    positional argument is the name unless ``name=`` is given).
+
+    Files are looked up where ``npgnn.datasets.resolve_root(root, "planetoid", name)`` looks
+    (``root`` itself, ``root/planetoid``, PyG's ``root/Cora/raw``), then in the cache
     (``$NPGNN_CACHE``/planetoid, default ``~/.cache/npgnn``); missing files are downloaded into
-    the cache from ``PLANETOID_URL`` when ``download`` is true. Every file is checked against its
-    pinned sha256 before it is parsed, and the pickles are read with a restricted unpickler.
+    the cache from ``PLANETOID_URL`` when ``download`` is true. Every file is checked against
+    its pinned sha256 before it is parsed, and the pickles are read with a restricted unpickler.
 
     Processing (identical to PyTorch Geometric's ``read_planetoid_data``):
         - x = vstack(allx, tx) with the test rows moved so that row ``tx[k]`` belongs to node
-          ``test.index[k]``; float32, kept as a scipy CSR matrix (N, F).
+          ``test.index[k]``; float32, kept as a scipy CSR matrix (N, F) (npgnn: sparse; call
+          ``.toarray()`` for a dense copy).
         - CiteSeer: the test ids span 1015 positions but only 1000 are listed; the 15 missing
           nodes get all-zero features, label 0 (argmax of an all-zero row, as in PyG) and are
           in no mask.
         - y = argmax of the one-hot label rows, (N,) int64.
-        - Masks (N,) bool: train = the first len(y) ids, val = the next 500, test = test.index.
+        - Masks (N,) bool for ``split="public"``: train = the first len(y) ids, val = the next
+          500, test = test.index. ``"full"``: every node outside val/test trains. ``"random"``:
+          ``num_train_per_class`` random nodes per class train, then ``num_val`` and
+          ``num_test`` random others (drawn from npgnn's global generator,
+          ``npgnn.manual_seed``; torch's draws differ). ``"geom-gcn"`` is not supported.
         - edge_index (2, E) int64 from the adjacency dict, made symmetric, self-loops and
           duplicates removed, sorted by target then source.
 
     Expected sizes (N / E / F / C): Cora 2708 / 10556 / 1433 / 7, CiteSeer 3327 / 9104 / 3703 / 6,
     PubMed 19717 / 88648 / 500 / 3.
 
-    Args:
-        name: ``"cora"``, ``"citeseer"`` or ``"pubmed"`` (any case).
-        root: a directory holding local copies of the raw files, or None for the cache only.
-        download: download missing files into the cache.
-        progress: show a download progress bar (only on a terminal).
+    ``len(ds) == 1``; ``ds[0]`` is the graph with ``transform`` applied (a fresh copy);
+    ``ds.graph`` the stored graph (after ``pre_transform``, without ``transform``).
 
-    Returns:
-        A ``NodeDataset`` with ``.graph``, ``.num_classes``, ``.num_features`` and ``.name``.
+    Args:
+        root: a folder as described above, or None for the cache only.
+        name: ``"Cora"``, ``"CiteSeer"`` or ``"PubMed"`` (any case).
+        split, num_train_per_class, num_val, num_test: as in PyG (see above).
+        transform, pre_transform: Graph -> Graph callables, on access / once at load.
+        force_reload: accepted for PyG compatibility (npgnn keeps no processed copy).
+        download: download missing files into the cache (npgnn).
+        progress: show a download progress bar (only on a terminal) (npgnn).
 
     Raises:
-        ValueError: unknown ``name``, or a file that does not have the expected structure.
+        ValueError: unknown ``name`` (with the closest one) or ``split``; a file that does not
+            have the expected structure.
         FileNotFoundError: a raw file is missing; the message lists every place looked.
         ChecksumError: a raw file's size or sha256 differs from the pinned one.
         pickle.UnpicklingError: a file contains a disallowed object.
 
     Example:
-        >>> ds = Planetoid("cora", root="../shared/datasets/planetoid")  # doctest: +SKIP
-        >>> ds.graph.x.shape, ds.num_classes                            # doctest: +SKIP
-        ((2708, 1433), 7)
+        >>> ds = Planetoid("../shared/datasets", "Cora")  # doctest: +SKIP
+        >>> ds, ds[0].x.shape, ds.num_classes             # doctest: +SKIP
+        (Cora(), (2708, 1433), 7)
     """
-    if not isinstance(name, str) or name.lower() not in PLANETOID_NAMES:
-        raise ValueError(f"Planetoid: name must be one of {sorted(PLANETOID_NAMES)} (any case), "
-                         f"got {name!r}")
+
+    def __init__(self, *args: Any, name: str | None = None,
+                 root: str | os.PathLike | None = None, split: str = "public",
+                 num_train_per_class: int = 20, num_val: int = 500, num_test: int = 1000,
+                 transform: Transform | None = None, pre_transform: Transform | None = None,
+                 force_reload: bool = False, download: bool = True, progress: bool = True,
+                 ) -> None:
+        root, name, rest = _positional(args, root, name)
+        if rest:
+            keys = ("split", "num_train_per_class", "num_val", "num_test", "transform",
+                    "pre_transform", "force_reload")
+            if len(rest) > len(keys):
+                raise TypeError(f"Planetoid: expected at most {len(keys) + 2} positional "
+                                f"arguments, got {len(rest) + 2}")
+            given = dict(zip(keys, rest))
+            split = given.get("split", split)
+            num_train_per_class = given.get("num_train_per_class", num_train_per_class)
+            num_val = given.get("num_val", num_val)
+            num_test = given.get("num_test", num_test)
+            transform = given.get("transform", transform)
+            pre_transform = given.get("pre_transform", pre_transform)
+        if not isinstance(name, str) or name.lower() not in PLANETOID_NAMES:
+            hint = did_you_mean(name, list(PLANETOID_NAMES)) if isinstance(name, str) else ""
+            raise ValueError(f"Planetoid: name must be one of {sorted(PLANETOID_NAMES)} (any "
+                             f"case), got {name!r}{hint}")
+        if not isinstance(split, str) or split.lower() not in _SPLITS:
+            raise ValueError(f"Planetoid: split must be one of {list(_SPLITS)}, got {split!r}")
+        split = split.lower()
+        if split == "geom-gcn":
+            raise ValueError("Planetoid: split='geom-gcn' (Pei et al.'s ten fixed splits) is not "
+                             "supported: npgnn does not ship its split files; use 'public', "
+                             "'full' or 'random'")
+        for arg, value in (("num_train_per_class", num_train_per_class), ("num_val", num_val),
+                           ("num_test", num_test)):
+            as_count(arg, value)
+        graph = _load(name, root, download, progress)
+        if split == "full":
+            graph.train_mask = ~(graph.val_mask | graph.test_mask)
+        elif split == "random":
+            _random_split(graph, num_train_per_class, num_val, num_test)
+        self.name = PLANETOID_NAMES[name.lower()]
+        self.split = split
+        self._setup([graph], transform, pre_transform, None)
+
+    @property
+    def graph(self) -> Graph:
+        """The stored graph (after ``pre_transform``; ``transform`` not applied)."""
+        return self._stored[0]
+
+    @property
+    def num_nodes(self) -> int:
+        """N, the number of nodes."""
+        return int(self.graph.num_nodes)
+
+    def __repr__(self) -> str:
+        return f"{self.name}()"
+
+
+#: The earlier name of the object ``Planetoid`` returns.
+NodeDataset = Planetoid
+_SPLITS = ("public", "full", "random", "geom-gcn")
+
+
+def _positional(args: tuple[Any, ...], root: Any, name: Any) -> tuple[Any, Any, tuple[Any, ...]]:
+    """(root, name, the remaining positionals) from PyG's ``(root, name, ...)`` or npgnn's
+    earlier ``(name)`` / ``(name, root)``: a single positional is the name unless ``name=`` is
+    given; two are (name, root) when only the first is a Planetoid name."""
+    if not args:
+        return root, name, ()
+    if len(args) == 1:
+        if name is None:
+            return root, args[0], ()
+        if root is not None:
+            raise TypeError("Planetoid: got root both positionally and as root=")
+        return args[0], name, ()
+    if root is not None or name is not None:
+        raise TypeError("Planetoid: got root/name both positionally and as keywords")
+    first, second = args[0], args[1]
+    if _is_name(first) and not _is_name(second):
+        return second, first, tuple(args[2:])
+    return first, second, tuple(args[2:])
+
+
+def _is_name(value: Any) -> bool:
+    return isinstance(value, str) and value.lower() in PLANETOID_NAMES
+
+
+def _random_split(graph: Graph, per_class: int, num_val: int, num_test: int) -> None:
+    """PyG's ``split="random"``: per-class train nodes, then val and test from the rest."""
+    from npgnn.random import default_generator
+
+    rng = default_generator()
+    y, n = graph.y, graph.num_nodes
+    train = np.zeros(n, dtype=bool)
+    for c in range(int(y.max()) + 1):          # a loop over classes, not nodes
+        members = np.flatnonzero(y == c)
+        train[members[rng.permutation(members.size)[:per_class]]] = True
+    rest = np.flatnonzero(~train)
+    rest = rest[rng.permutation(rest.size)]
+    val = np.zeros(n, dtype=bool)
+    val[rest[:num_val]] = True
+    test = np.zeros(n, dtype=bool)
+    test[rest[num_val:num_val + num_test]] = True
+    graph.update(train_mask=train, val_mask=val, test_mask=test)
+
+
+def _load(name: str, root: str | os.PathLike | None, download: bool, progress: bool) -> Graph:
     lname = name.lower()
     loaded: dict[str, tuple[Path, Any]] = {}
     for part in PLANETOID_PARTS:
@@ -165,8 +245,7 @@ def Planetoid(  # noqa: N802 -- named like the PyTorch Geometric class it mirror
         else:
             obj = restricted_load(data, path)
         loaded[part] = (path, obj)
-    return NodeDataset(graph=_build(loaded), num_classes=int(loaded["ally"][1].shape[1]),
-                       name=PLANETOID_NAMES[lname])
+    return _build(loaded)
 
 
 def _build(loaded: dict[str, tuple[Path, Any]]) -> Graph:

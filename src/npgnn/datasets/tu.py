@@ -11,16 +11,18 @@ import os
 import shutil
 import tempfile
 import zipfile
-from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, overload
+from typing import Any
 
 import numpy as np
 
+from npgnn.datasets._base import GraphDataset, Transform, did_you_mean
 from npgnn.datasets._cache import cache_dir, read_record, read_verified, write_record
+from npgnn.datasets._checksums import CHECKSUMS
 from npgnn.datasets._download import download as _download
 from npgnn.datasets._download import extract_zip
 from npgnn.datasets._files import not_found
+from npgnn.datasets._root import candidate_folders
 from npgnn.graph import Graph
 
 #: Mirrors tried in order for ``<NAME>.zip`` (PyTorch Geometric 2.8 uses the first).
@@ -32,13 +34,32 @@ TU_URLS = (
 _REQUIRED = ("A", "graph_indicator")
 
 
+#: TU datasets whose raw files npgnn pins (their sha256 is checked before parsing).
+PINNED_TU = tuple(sorted({key.split("/")[1] for key in CHECKSUMS if key.startswith("tu/")}))
+
+
 def _folder_candidates(root: str | os.PathLike | None, name: str) -> list[Path]:
-    places: list[Path] = []
-    if root is not None:
-        r = Path(root).expanduser()
-        places += [r / name, r / name / "raw"]        # npgnn layout, then PyG's <root>/<NAME>/raw
+    places = candidate_folders(root, "tu", name)
     places.append(cache_dir() / "tu" / name)
     return places
+
+
+def canonical_name(name: str, root: str | os.PathLike | None = None) -> str:
+    """``name`` in the spelling of its files: a TU folder under ``root`` or in the cache whose
+    name matches case-blind (``mutag`` -> ``MUTAG``), else a pinned dataset's name, else
+    ``name`` unchanged (taken as given, to download)."""
+    lowered = name.lower()
+    folders = [*candidate_folders(root, "tu", name), cache_dir() / "tu" / name]
+    for folder in folders:
+        for sub in (folder, folder.parent) if folder.name.lower() == "raw" else (folder,):
+            if sub.name.lower() == lowered and (
+                    (sub / f"{sub.name}_A.txt").is_file()
+                    or (sub / "raw" / f"{sub.name}_A.txt").is_file()):
+                return sub.name
+    for pinned_name in PINNED_TU:
+        if pinned_name.lower() == lowered:
+            return pinned_name
+    return name
 
 
 def _download_tu(name: str, dest: Path, progress: bool) -> None:
@@ -93,12 +114,14 @@ def _locate(name: str, root: str | os.PathLike | None, download: bool, progress:
     if not download:
         raise not_found(f"{name}_A.txt", name, looked,
                         f"Pass download=True to fetch {urls} into the cache, or copy the "
-                        f"dataset's text files into one of these folders.")
+                        f"dataset's text files into one of these folders"
+                        f"{did_you_mean(name, PINNED_TU) or '.'}")
     try:
         _download_tu(name, places[-1], progress)
     except OSError as err:
         raise not_found(f"{name}_A.txt", name, looked,
-                        f"Downloading failed: {err}. Check the name and the network, or copy "
+                        f"Downloading failed: {err}{did_you_mean(name, PINNED_TU)}. Check the "
+                        f"name and the network, or copy "
                         f"the dataset's text files ({name}_A.txt, {name}_graph_indicator.txt, "
                         f"...) into {places[0]}.") from err
     return places[-1]
@@ -131,79 +154,121 @@ def _one_hot_columns(labels: np.ndarray) -> np.ndarray:
     return out
 
 
-class TUDataset(Sequence[Graph]):
-    """A TU Dortmund graph-classification dataset as a sequence of ``Graph`` objects.
+class TUDataset(GraphDataset):
+    """A TU Dortmund graph-classification dataset as a sequence of ``Graph`` objects (PyG's
+    ``TUDataset``).
+
+    Signatures: PyG's ``TUDataset(root, name, transform=None, pre_transform=None,
+    pre_filter=None, force_reload=False, use_node_attr=False, use_edge_attr=False,
+    cleaned=False)`` and npgnn's earlier ``TUDataset(name, root=None, download=True, ...)``
+    (one positional argument is the name unless ``name=`` is given).
 
     Files ``<NAME>_A.txt`` (1-based "i, j" edges), ``<NAME>_graph_indicator.txt`` and, where
     present, ``_node_labels``, ``_node_attributes``, ``_edge_labels``, ``_edge_attributes`` and
-    ``_graph_labels`` are read from ``<root>/<NAME>/`` (or PyG's ``<root>/<NAME>/raw/``), else
-    from the cache (``$NPGNN_CACHE``/tu/<NAME>), else downloaded from ``TU_URLS``. Files of the
-    datasets npgnn pins (MUTAG, PROTEINS, ENZYMES, NCI1, NCI109, PTC_MR, IMDB-BINARY, IMDB-MULTI)
-    are checked against their sha256 before parsing; for other datasets the hashes are recorded in
-    the cache at first download and checked on later loads (a local copy of such a dataset under
-    ``root=`` has nothing to be checked against and is read as is).
+    ``_graph_labels`` are read from the folder ``npgnn.datasets.resolve_root(root, "tu", name)``
+    finds (``root/tu/NAME``, ``root/NAME``, ``root`` itself, PyG's ``root/NAME/raw``), else from
+    the cache (``$NPGNN_CACHE``/tu/<NAME>), else downloaded from ``TU_URLS``. The name matches
+    folders case-blind (``"mutag"`` finds ``MUTAG``). Files of the datasets npgnn pins (MUTAG,
+    PROTEINS, ENZYMES, NCI1, NCI109, PTC_MR, IMDB-BINARY, IMDB-MULTI) are checked against their
+    sha256 before parsing; for other datasets the hashes are recorded in the cache at first
+    download and checked on later loads.
 
     Each graph ``g = ds[i]`` (PyTorch Geometric's processing):
         - ``g.edge_index`` (2, E_i) int64, 0-based within the graph, self-loops removed,
           duplicates merged, sorted by (source, target).
         - ``g.x`` (N_i, F) float32: [continuous node attributes if ``use_node_attr``] followed by
           one-hot node labels (each label column shifted by its minimum, ``max - min + 1``
-          categories). When that leaves no feature at all (IMDB-BINARY, IMDB-MULTI), ``x`` is the
-          one-hot degree (out-degree, ``max_degree + 1`` columns, ``max_degree`` over the whole
-          dataset), as PyG's ``OneHotDegree`` in the GIN paper's setup; ``degree_features`` is
-          then True.
+          categories); absent (None) when the dataset has neither (IMDB-BINARY), as in PyG.
+          With ``degree_features=True`` (npgnn) a graph without feature columns gets the
+          one-hot degree instead (out-degree, ``max_degree + 1`` columns over the whole
+          dataset: PyG's ``OneHotDegree`` in the GIN paper's setup).
         - ``g.edge_attr`` (E_i, D) float32: [edge attributes if ``use_edge_attr``] followed by
           one-hot edge labels; None when there are neither. Merged duplicate edges sum theirs.
-        - ``g.y`` (1,) int64: the graph label mapped to 0..C-1 by sorted value (MUTAG -1/1 -> 0/1).
+        - ``g.y`` (1,) int64: the graph label mapped to 0..C-1 by sorted value (MUTAG -1/1 ->
+          0/1), so a ``Batch`` of B graphs has ``y`` of shape (B,).
 
-    Indexing: ``ds[i]`` (int) builds a fresh ``Graph`` (its arrays are copies); ``ds[a:b]``,
-    ``ds[[i, j]]``, ``ds[int_array]`` and ``ds[bool_mask]`` return a ``TUDataset`` view of those
-    graphs (sharing storage), e.g. for cross-validation folds.
+    Indexing and the rest of the sequence interface: see ``GraphDataset`` (``ds[i]`` is a fresh
+    copy; slices, float fractions, index arrays and masks give views sharing storage).
 
     Args:
-        name: the dataset name as on the TU site, e.g. ``"MUTAG"`` (case-sensitive).
-        root: a directory holding ``<NAME>/`` folders, or None for the cache only.
-        download: download into the cache if no local copy is found.
+        root: a folder as described above, or None for the cache only.
+        name: the dataset name as on the TU site, e.g. ``"MUTAG"`` (any case for local copies
+            and pinned datasets).
+        transform, pre_transform, pre_filter: as in PyG (on access / once at load / a
+            Graph -> bool filter at load).
+        force_reload: accepted for PyG compatibility; npgnn parses the raw files at every load
+            (it keeps no processed copy), so there is nothing to reload.
         use_node_attr: prepend continuous node attributes to the one-hot node labels.
         use_edge_attr: prepend continuous edge attributes to the one-hot edge labels.
-        progress: show a download progress bar (only on a terminal).
+        cleaned: PyG's de-duplicated variants; not supported (raises ValueError).
+        download: download into the cache if no local copy is found (npgnn).
+        progress: show a download progress bar (only on a terminal) (npgnn).
+        degree_features: one-hot degrees as ``x`` when the graphs have no node features
+            (npgnn; what ``npgnn train`` uses for IMDB-BINARY/IMDB-MULTI).
 
     Attributes:
-        name, num_classes (C), num_features (F), num_edge_features (D), y ((G,) int64 labels of
-        the graphs in this view), indices ((G,) ids of this view's graphs in the full dataset),
-        classes (the original label values, sorted), degree_features.
+        name, num_classes (C), num_node_features / num_features (F), num_edge_features (D),
+        y ((G,) int64 labels of the graphs in this view), num_nodes ((G,) node counts of this
+        view), classes (the original label values, sorted), degree_features,
+        num_node_attributes, num_node_labels, num_edge_attributes, num_edge_labels.
 
     Raises:
-        FileNotFoundError: no copy found (and download off or failed); lists every place looked.
+        FileNotFoundError: no copy found (and download off or failed); lists every place looked
+            and the closest known name.
         ChecksumError: a file differs from its pinned or recorded sha256.
-        ValueError: a malformed file (the message names it).
+        ValueError: a malformed file (the message names it); a bad name.
 
     Example:
-        >>> ds = TUDataset("MUTAG", root="../shared/datasets/tu")  # doctest: +SKIP
-        >>> len(ds), ds.num_features, ds.num_classes, ds[0].x.shape  # doctest: +SKIP
-        (188, 7, 2, (17, 7))
+        >>> ds = TUDataset("../shared/datasets/tu", "MUTAG")  # doctest: +SKIP
+        >>> ds, ds.num_features, ds.num_classes, ds[0].x.shape  # doctest: +SKIP
+        (MUTAG(188), 7, 2, (17, 7))
     """
-
-    name: str
 
     def __init__(
         self,
-        name: str,
+        *args: Any,
+        name: str | None = None,
         root: str | os.PathLike | None = None,
-        download: bool = True,
+        transform: Transform | None = None,
+        pre_transform: Transform | None = None,
+        pre_filter: Any = None,
+        force_reload: bool = False,
         use_node_attr: bool = False,
         use_edge_attr: bool = False,
+        cleaned: bool = False,
+        download: bool = True,
         progress: bool = True,
+        degree_features: bool = False,
     ) -> None:
+        root, name, rest = _positional(args, root, name)
+        if rest:
+            keys = ("transform", "pre_transform", "pre_filter", "force_reload", "use_node_attr",
+                    "use_edge_attr", "cleaned")
+            if len(rest) > len(keys):
+                raise TypeError(f"TUDataset: expected at most {len(keys) + 2} positional "
+                                f"arguments, got {len(rest) + 2}")
+            given = dict(zip(keys, rest))
+            transform = given.get("transform", transform)
+            pre_transform = given.get("pre_transform", pre_transform)
+            pre_filter = given.get("pre_filter", pre_filter)
+            use_node_attr = given.get("use_node_attr", use_node_attr)
+            use_edge_attr = given.get("use_edge_attr", use_edge_attr)
+            cleaned = given.get("cleaned", cleaned)
         if not isinstance(name, str) or not name or "/" in name or "\\" in name or ".." in name:
             raise ValueError(f"TUDataset: name must be a dataset name such as 'MUTAG', "
                              f"got {name!r}")
+        if cleaned:
+            raise ValueError("TUDataset: cleaned=True (PyG's de-duplicated variants) is not "
+                             "supported; npgnn reads the original TU release")
+        name = canonical_name(name, root)
         folder = _locate(name, root, download, progress)
-        self._load(folder, name, use_node_attr, use_edge_attr)
-        self._indices = np.arange(len(self._graph_y))
+        self.degree_features = bool(degree_features)
+        graphs = self._load(folder, name, use_node_attr, use_edge_attr)
+        self._setup(graphs, transform, pre_transform, pre_filter)
 
     # ---------------------------------------------------------------- parsing
-    def _load(self, folder: Path, name: str, use_node_attr: bool, use_edge_attr: bool) -> None:
+    def _load(self, folder: Path, name: str, use_node_attr: bool, use_edge_attr: bool,
+              ) -> list[Graph]:
         record = read_record(folder)
 
         def read(part: str, dtype: type = np.int64) -> np.ndarray | None:
@@ -237,7 +302,7 @@ class TUDataset(Sequence[Graph]):
             raise fail("A", f"line {bad + 1} joins nodes of different graphs")
 
         def features(attr_part: str, label_part: str, use_attr: bool, count: int,
-                     ) -> tuple[np.ndarray, int, int]:
+                     ) -> tuple[np.ndarray | None, int, int]:
             attrs = read(attr_part, np.float64) if use_attr else None
             labels = read(label_part)
             blocks = []
@@ -252,14 +317,15 @@ class TUDataset(Sequence[Graph]):
                 n_labels = onehot.shape[1]
                 blocks.append(onehot)
             n_attr = 0 if attrs is None else attrs.shape[1]
-            out = (np.concatenate(blocks, axis=1) if blocks
-                   else np.zeros((count, 0), dtype=np.float32))
+            out = np.concatenate(blocks, axis=1) if blocks else None
             return out, n_attr, n_labels
 
         x, self.num_node_attributes, self.num_node_labels = features(
             "node_attributes", "node_labels", use_node_attr, n)
         edge_attr, self.num_edge_attributes, self.num_edge_labels = features(
             "edge_attributes", "edge_labels", use_edge_attr, edges.shape[0])
+        if edge_attr is None:
+            edge_attr = np.zeros((edges.shape[0], 0), dtype=np.float32)
 
         graph_labels = read("graph_labels")
         num_graphs = int(batch[-1]) + 1
@@ -272,7 +338,6 @@ class TUDataset(Sequence[Graph]):
             raise fail("graph_labels", f"expected {num_graphs} lines of one label (graph_indicator "
                                        f"has {num_graphs} graphs), got shape {graph_labels.shape}")
         self.classes, graph_y = np.unique(graph_labels[:, 0], return_inverse=True)
-        self._graph_y = graph_y.astype(np.int64).reshape(-1)
 
         # Coalesce as PyG: drop self-loops, merge duplicates (sum edge_attr), sort by (row, col).
         keep = row != col
@@ -288,82 +353,25 @@ class TUDataset(Sequence[Graph]):
             code = code[starts]
         row, col = code // n, code % n
 
-        self._node_ptr = np.searchsorted(batch, np.arange(num_graphs + 1)).astype(np.int64)
-        self._edge_ptr = np.searchsorted(row, self._node_ptr).astype(np.int64)
-        offset = self._node_ptr[batch[row]]
-        self._edge_index = np.stack([row - offset, col - offset]).astype(np.int64)
-        self._edge_attr = edge_attr if edge_attr.shape[1] else None
-
-        self.degree_features = x.shape[1] == 0
-        if self.degree_features:
-            self._degree = np.bincount(row, minlength=n).astype(np.int64)
-            self._max_degree = int(self._degree.max()) if n else 0
-            self._x: np.ndarray | None = None
+        node_ptr = np.searchsorted(batch, np.arange(num_graphs + 1)).astype(np.int64)
+        edge_ptr = np.searchsorted(row, node_ptr).astype(np.int64)
+        offset = node_ptr[batch[row]]
+        edge_index = np.stack([row - offset, col - offset]).astype(np.int64)
+        edge_attr = edge_attr if edge_attr.shape[1] else None
+        if x is None and (folder / f"{name}_node_attributes.txt").is_file():
+            x = np.zeros((n, 0), dtype=np.float32)        # attributes present but not used
+        if self.degree_features and (x is None or x.shape[1] == 0):
+            degree = np.bincount(row, minlength=n)
+            x = np.zeros((n, int(degree.max(initial=0)) + 1), dtype=np.float32)
+            x[np.arange(n), degree] = 1.0
         else:
-            self._x = x
+            self.degree_features = False
         self.name = name
-
-    # ---------------------------------------------------------------- sequence protocol
-    def __len__(self) -> int:
-        return int(self._indices.size)
-
-    @overload
-    def __getitem__(self, index: int | np.integer) -> Graph: ...
-    @overload
-    def __getitem__(self, index: slice | Sequence[int] | np.ndarray) -> TUDataset: ...
-
-    def __getitem__(self, index: Any) -> Graph | TUDataset:
-        if isinstance(index, (int, np.integer)) and not isinstance(index, bool):
-            i = int(index)
-            if not -len(self) <= i < len(self):
-                raise IndexError(f"{self.name}: index {i} is out of range for {len(self)} graphs")
-            return self._graph(int(self._indices[i]))
-        if isinstance(index, slice):
-            return self._view(self._indices[index])
-        arr = np.asarray(index)
-        if arr.dtype == bool:
-            if arr.shape != (len(self),):
-                raise IndexError(f"{self.name}: a boolean mask must have shape ({len(self)},), "
-                                 f"got {arr.shape}")
-            return self._view(self._indices[arr])
-        if arr.ndim == 1 and (arr.size == 0 or np.issubdtype(arr.dtype, np.integer)):
-            arr = arr.astype(np.int64)
-            if arr.size and (arr.min() < -len(self) or arr.max() >= len(self)):
-                raise IndexError(f"{self.name}: indices must lie in [{-len(self)}, {len(self)}), "
-                                 f"found min={arr.min()} max={arr.max()}")
-            return self._view(self._indices[arr])
-        raise TypeError(f"{self.name}: index must be an int, a slice, a 1-D integer array or a "
-                        f"boolean mask, got {type(index).__name__}"
-                        + (f" with dtype={arr.dtype} shape={arr.shape}" if arr.ndim else ""))
-
-    def __iter__(self) -> Iterator[Graph]:
-        for g in self._indices:
-            yield self._graph(int(g))
-
-    def _view(self, indices: np.ndarray) -> TUDataset:
-        view = object.__new__(TUDataset)
-        view.__dict__.update(self.__dict__)
-        view._indices = np.asarray(indices, dtype=np.int64)
-        return view
-
-    def _graph(self, g: int) -> Graph:
-        n0, n1 = self._node_ptr[g], self._node_ptr[g + 1]
-        e0, e1 = self._edge_ptr[g], self._edge_ptr[g + 1]
-        if self._x is not None:
-            x = self._x[n0:n1].copy()
-        else:
-            x = np.zeros((n1 - n0, self._max_degree + 1), dtype=np.float32)
-            x[np.arange(n1 - n0), self._degree[n0:n1]] = 1.0
-        edge_attr = None if self._edge_attr is None else self._edge_attr[e0:e1].copy()
-        return Graph(edge_index=self._edge_index[:, e0:e1].copy(), num_nodes=int(n1 - n0), x=x,
-                     edge_attr=edge_attr, y=self._graph_y[g:g + 1].copy())
+        self._graph_y = graph_y.astype(np.int64).reshape(-1)
+        self._num_nodes = np.diff(node_ptr)
+        return _split_graphs(edge_index, x, edge_attr, self._graph_y, node_ptr, edge_ptr)
 
     # ---------------------------------------------------------------- summary
-    @property
-    def indices(self) -> np.ndarray:
-        """(G,) int64: the ids, in the full dataset, of the graphs of this view."""
-        return self._indices.copy()
-
     @property
     def y(self) -> np.ndarray:
         """(G,) int64 graph labels in 0..C-1, for the graphs of this view."""
@@ -375,20 +383,41 @@ class TUDataset(Sequence[Graph]):
         return int(self.classes.size)
 
     @property
-    def num_features(self) -> int:
-        """F, the width of every graph's ``x``."""
-        return self._max_degree + 1 if self._x is None else int(self._x.shape[1])
-
-    @property
-    def num_edge_features(self) -> int:
-        """D, the width of ``edge_attr`` (0 when the graphs have none)."""
-        return 0 if self._edge_attr is None else int(self._edge_attr.shape[1])
-
-    @property
     def num_nodes(self) -> np.ndarray:
         """(G,) int64: node count of each graph of this view."""
-        return np.diff(self._node_ptr)[self._indices]
+        return self._num_nodes[self._indices]
 
     def __repr__(self) -> str:
-        return (f"TUDataset({self.name}: {len(self)} graphs, {self.num_features} features, "
-                f"{self.num_classes} classes)")
+        return f"{self.name}({len(self)})"
+
+
+def _positional(args: tuple[Any, ...], root: Any, name: Any) -> tuple[Any, Any, tuple[Any, ...]]:
+    """(root, name, the remaining positionals) from PyG's ``(root, name, ...)`` or npgnn's
+    earlier ``(name)`` form: a single positional is the name unless ``name=`` is given."""
+    if not args:
+        return root, name, ()
+    if len(args) == 1:
+        if name is None:
+            if root is not None:
+                return root, args[0], ()
+            return None, args[0], ()
+        if root is not None:
+            raise TypeError("got root both as the first positional argument and as root=")
+        return args[0], name, ()
+    if root is not None or name is not None:
+        raise TypeError("got root/name both positionally and as keywords")
+    return args[0], args[1], tuple(args[2:])
+
+
+def _split_graphs(edge_index: np.ndarray, x: np.ndarray | None, edge_attr: np.ndarray | None,
+                  y: np.ndarray, node_ptr: np.ndarray, edge_ptr: np.ndarray) -> list[Graph]:
+    """One Graph per graph of the dataset (views into the parsed arrays; ``get`` copies)."""
+    graphs = []
+    for g in range(y.size):   # a loop over graphs, each a few slices
+        n0, n1, e0, e1 = node_ptr[g], node_ptr[g + 1], edge_ptr[g], edge_ptr[g + 1]
+        graphs.append(Graph(edge_index=edge_index[:, e0:e1],
+                            num_nodes=int(n1 - n0) if x is None else None,  # as PyG's repr
+                            x=None if x is None else x[n0:n1],
+                            edge_attr=None if edge_attr is None else edge_attr[e0:e1],
+                            y=y[g:g + 1]))
+    return graphs
