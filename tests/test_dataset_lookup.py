@@ -26,10 +26,12 @@ def test_names_are_case_blind(name, expected):
 def test_local_tu_folders_are_found_in_any_case(tmp_path):
     (tmp_path / "tu" / "MyGraphs").mkdir(parents=True)
     (tmp_path / "tu" / "MyGraphs" / "MyGraphs_A.txt").write_text("1, 2\n")
+    (tmp_path / "tu" / "MyGraphs" / "MyGraphs_graph_indicator.txt").write_text("1\n1\n")
     assert resolve_dataset("mygraphs", tmp_path) == DatasetRef("MyGraphs", "tu")
     ref = resolve_dataset("MYGRAPHS", tmp_path / "tu" / "MyGraphs")     # the dataset's own folder
-    assert loader_root(tmp_path / "tu" / "MyGraphs", ref) == str(tmp_path / "tu")
-    assert loader_root(tmp_path, ref) == str(tmp_path / "tu")
+    # loader_root is npgnn.datasets.resolve_root: the folder holding the files, from any layout
+    assert loader_root(tmp_path / "tu" / "MyGraphs", ref) == str(tmp_path / "tu" / "MyGraphs")
+    assert loader_root(tmp_path, ref) == str(tmp_path / "tu" / "MyGraphs")
 
 
 def test_root_layouts():
