@@ -10,7 +10,7 @@ import pytest
 
 # --- the import lines: torch_geometric / torch -> npgnn --------------------------------------
 import npgnn as torch
-import npgnn.ops.nn as F                                # torch.nn.functional
+import npgnn.nn.functional as F                         # torch.nn.functional
 import npgnn.transforms as T                           # torch_geometric.transforms
 from npgnn.data import Data                            # torch_geometric.data
 from npgnn.datasets import Planetoid, TUDataset        # torch_geometric.datasets
@@ -83,7 +83,7 @@ def test_planetoid_with_normalize_features_trains_a_gcn(shared_datasets_dir):
     for _ in range(200):
         optimizer.zero_grad()
         out = model(data)
-        loss = F.cross_entropy(out[data.train_mask], data.y[data.train_mask])  # nll of log_softmax
+        loss = F.nll_loss(out[data.train_mask], data.y[data.train_mask])
         loss.backward()
         optimizer.step()
     model.eval()
