@@ -100,6 +100,7 @@ def test_gcn_py_on_cora():
             best_val_acc = val_acc
             test_acc = tmp_test_acc
         log = f"Epoch: {epoch:03d}, Loss: {loss:.4f}, Train: {train_acc:.4f}, Val: {val_acc:.4f}"
+    print(log, f"Test: {test_acc:.4f}")
     assert log.startswith("Epoch: 200, Loss: ")
     assert test_acc >= 0.79, test_acc
 
@@ -149,6 +150,7 @@ def test_gat_py_on_cora():
         _, val_acc, tmp_test_acc = test()
         if val_acc > best_val_acc:
             best_val_acc, test_acc = val_acc, tmp_test_acc
+    print(f"Val: {best_val_acc:.4f}, Test: {test_acc:.4f}")
     assert test_acc >= 0.79, test_acc
 
 
