@@ -83,7 +83,11 @@ def values_arg(name: str, values: Any, num_rows: int) -> Values | None:
 
 def take(values: Values, rows: Any) -> Values:
     """``values[rows]``, recorded for autodiff when ``values`` is a Tensor."""
-    return getitem(values, rows) if isinstance(values, Tensor) else values[rows]
+    if isinstance(values, Tensor):
+        return getitem(values, rows)
+    if isinstance(rows, np.ndarray) and rows.dtype.kind in "iu":
+        return np.take(values, rows, axis=0)  # several times faster than values[rows]
+    return values[rows]
 
 
 def cat(parts: list[Values]) -> Values:

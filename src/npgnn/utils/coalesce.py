@@ -33,7 +33,7 @@ def sort_edge_index(edge_index: Any, edge_attr: EdgeAttr = MISSING, num_nodes: i
     attrs, kind = _attrs_arg(edge_attr, ei.shape[1])
     first, second = (ei[0], ei[1]) if sort_by_row else (ei[1], ei[0])
     perm = sort_pairs(first, second, n)
-    return _result(ei[:, perm], [take(a, perm) for a in attrs], kind)
+    return _result(np.take(ei, perm, axis=1), [take(a, perm) for a in attrs], kind)
 
 
 def coalesce(edge_index: Any, edge_attr: EdgeAttr = MISSING, num_nodes: int | None = None,
@@ -57,7 +57,7 @@ def coalesce(edge_index: Any, edge_attr: EdgeAttr = MISSING, num_nodes: int | No
     if not is_sorted:
         first, second = (ei[0], ei[1]) if sort_by_row else (ei[1], ei[0])
         perm = sort_pairs(first, second, n)
-        ei, attrs = ei[:, perm], [take(a, perm) for a in attrs]
+        ei, attrs = np.take(ei, perm, axis=1), [take(a, perm) for a in attrs]
     new = np.ones(ei.shape[1], dtype=bool)
     new[1:] = (ei[:, 1:] != ei[:, :-1]).any(axis=0)
     if new.all():

@@ -60,6 +60,8 @@ def scatter(src: Any, index: Any, dim: int = 0, dim_size: int | None = None,
     if index.size != x.shape[dim]:
         raise ValueError(f"index: expected {x.shape[dim]} ids (src.shape[{dim}]), got "
                          f"{index.size}")
+    if not as_tensor and index.size > 1 and (index[1:] >= index[:-1]).all():
+        return np.moveaxis(_sorted_reduce(np.moveaxis(x, dim, 0), index, size, reduce), 0, dim)
     if dim != 0:  # move the scattered axis to the front and back again
         axes = (dim, *range(dim), *range(dim + 1, x.ndim))
         x = transpose(x, axes)
@@ -76,3 +78,24 @@ def scatter(src: Any, index: Any, dim: int = 0, dim_size: int | None = None,
         out = transpose(out, tuple(np.argsort(axes)))
     return out if as_tensor else out.data
 
+
+
+_UFUNCS = {"sum": np.add, "add": np.add, "mean": np.add, "max": np.maximum, "min": np.minimum}
+
+
+def _sorted_reduce(x: np.ndarray, index: np.ndarray, size: int, reduce: str) -> np.ndarray:
+    """The same reduction for arrays whose ``index`` is non-decreasing (as after a sort):
+    one ``ufunc.reduceat`` over the runs, no grouping pass. (E, ...) -> (size, ...)."""
+    first = np.empty(index.size, dtype=bool)
+    first[0] = True
+    np.not_equal(index[1:], index[:-1], out=first[1:])
+    starts = np.flatnonzero(first)
+    values = _UFUNCS[reduce].reduceat(x, starts, axis=0)
+    if reduce == "mean":
+        counts = np.diff(starts, append=index.size).reshape(-1, *([1] * (x.ndim - 1)))
+        values = values / counts.astype(values.dtype if values.dtype.kind == "f" else np.float64)
+    if starts.size == size:  # every group is hit (as when coalescing): already in place
+        return values
+    out = np.zeros((size, *x.shape[1:]), dtype=values.dtype)
+    out[index[starts]] = values
+    return out
