@@ -182,3 +182,26 @@ def test_data_takes_pygs_positional_order():
     assert d.x.shape == (3, 1) and d.edge_attr.shape == (4, 2) and d.y.tolist() == [1]
     assert isinstance(d, Graph) and repr(d) == "Data(x=[3, 1], edge_index=[2, 4], edge_attr=[4, 2], y=[1])"
     assert repr(Graph(EI, x=sp.csr_matrix(np.eye(3)))) == "Graph(x=[3, 3, nnz=3], edge_index=[2, 4])"
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_subgraph_and_edge_subgraph_equal_pyg(seed):
+    torch = pytest.importorskip("torch")
+    pyg = pytest.importorskip("torch_geometric.data")
+    pieces = random_pieces(seed)
+    ours = Data(**pieces)
+    theirs = pyg.Data(**{k: torch.from_numpy(v) for k, v in pieces.items()})
+    rng = np.random.default_rng(seed)
+    for subset in (np.array([4, 0, 2]), rng.random(6) < 0.5):
+        a, b = ours.subgraph(subset), theirs.subgraph(torch.from_numpy(subset))
+        assert set(a.keys()) - {"num_nodes"} == set(b.keys()) - {"num_nodes"}
+        for key in b.keys():
+            np.testing.assert_array_equal(np.asarray(a[key]), np.asarray(b[key]), err_msg=key)
+    for subset in (np.array([3, 1]), rng.random(9) < 0.5):
+        a, b = ours.edge_subgraph(subset), theirs.edge_subgraph(torch.from_numpy(subset))
+        for key in b.keys():
+            np.testing.assert_array_equal(np.asarray(a[key]), np.asarray(b[key]), err_msg=key)
+    with pytest.raises(IndexError):
+        ours.subgraph(np.array([7]))
+    with pytest.raises(IndexError, match=r"edge_subgraph: edge ids must lie in \[-9, 9\)"):
+        ours.edge_subgraph(np.array([9]))

@@ -382,6 +382,59 @@ class Graph:
                    if _is_array(v) and (not keys or k in keys) and k != "num_nodes"}
         return self.update(changes)
 
+    def subgraph(self, subset: Any) -> Graph:
+        """The subgraph induced by the nodes ``subset`` (ids or an (N,) bool mask), relabelled
+        0..n-1, as PyG's ``Data.subgraph``: node-level attributes (see ``level``) keep the rows of
+        ``subset``, edge-level ones the kept edges, the rest is unchanged (``ptr`` is dropped:
+        it would no longer describe the nodes).
+
+        Raises:
+            TypeError, ValueError, IndexError: ``subset`` out of range, of the wrong shape or
+                with repeated ids (from ``npgnn.utils.subgraph``).
+        """
+        from npgnn.utils import subgraph as induced
+
+        ei, _, edge_mask = induced(subset, self.edge_index, relabel_nodes=True,
+                                   num_nodes=self.num_nodes, return_edge_mask=True)
+        mask = np.asarray(subset)
+        nodes = np.flatnonzero(mask) if mask.dtype == np.bool_ else mask.astype(np.int64)
+        return self._select(nodes, edge_mask, {"edge_index": ei, "num_nodes": int(nodes.size),
+                                                "ptr": None})
+
+    def edge_subgraph(self, subset: Any) -> Graph:
+        """The graph with only the edges ``subset`` (ids or an (E,) bool mask) and every node,
+        as PyG's ``Data.edge_subgraph``."""
+        edges, e = np.asarray(subset), self.num_edges
+        if edges.dtype == np.bool_:
+            if edges.shape != (e,):
+                raise IndexError(f"edge_subgraph: a mask must have shape ({e},), got {edges.shape}")
+        elif edges.ndim != 1 or (edges.size and edges.dtype.kind not in "iu"):
+            raise TypeError(f"edge_subgraph: expected edge ids (1-D ints) or a bool mask, got "
+                            f"dtype {edges.dtype} shape {edges.shape}")
+        elif edges.size and (edges.min() < -e or edges.max() >= e):
+            raise IndexError(f"edge_subgraph: edge ids must lie in [{-e}, {e}), found "
+                             f"min={edges.min()} max={edges.max()}")
+        return self._select(None, edges, {"edge_index": self.edge_index[:, edges]})
+
+    def _select(self, nodes: np.ndarray | None, edges: np.ndarray, core: dict[str, Any]) -> Graph:
+        out = copy.copy(self)
+        d = out.__dict__
+        changes = dict(core)
+        for key, value in self.items():
+            if key in changes or key in ("num_nodes", "edge_index"):
+                continue
+            level = self.level(key)
+            if level not in ("node", "edge") or (level == "node" and nodes is None):
+                continue
+            dim = self.__cat_dim__(key, value)
+            index = [slice(None)] * value.ndim
+            index[dim if isinstance(dim, int) else 0] = nodes if level == "node" else edges
+            changes[key] = value[tuple(index)]
+        for key in [k for k in changes if k not in _CORE_SET]:
+            d[key] = changes.pop(key)        # extras first: the core update checks their levels
+        out._set_core(changes)
+        return out
+
     def __copy__(self) -> Graph:
         out = type(self).__new__(type(self))
         out.__dict__.update(self.__dict__)
