@@ -56,3 +56,4 @@ def test_docs_cli_blocks_run(page, block, tmp_path, shared_datasets, monkeypatch
     monkeypatch.setenv("NPGNN_CACHE", str(tmp_path / "cache"))
     for argv in cli_commands(block, shared_datasets):
         assert main(argv) == 0, (argv, capsys.readouterr().err)
+

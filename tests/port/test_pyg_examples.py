@@ -9,6 +9,7 @@ Each test below is written the way PyG's ``examples/gcn.py``, ``examples/gat.py`
 current dataset API where PyG's ``Dataset`` API (``dataset[0]``, ``dataset.shuffle()``) has not
 landed yet; lines marked ``# DIFF:`` are the other remaining differences.
 """
+import os
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +25,8 @@ from npgnn.nn import MLP, GATConv, GCNConv, GINConv, global_add_pool
 
 # ---------------------------------------------------------------------------------------------
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "datasets"
+SHARED = Path(os.environ.get("NPGNN_SHARED_DATASETS",     # as tests/conftest.py: the override first
+                             Path(__file__).resolve().parents[2].parent / "shared" / "datasets"))
 
 
 @pytest.fixture(autouse=True)
