@@ -3,11 +3,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from npgnn._validate import check_probability, check_seed, check_size
 from npgnn.autodiff.tensor import Tensor
 from npgnn.models._features import feature_dropout
 from npgnn.nn import init
 from npgnn.nn.module import Module
 from npgnn.ops import nn as F
+
+
+def check_sizes(owner: str, **sizes: Any) -> list[int]:
+    """Each keyword checked as a positive int (``npgnn._validate.check_size``), in order."""
+    return [check_size(owner, name, value) for name, value in sizes.items()]
 
 
 class PaperModel(Module):
@@ -33,8 +39,12 @@ class StackedConvModel(PaperModel):
 
     def __init__(self, in_channels: int, out_channels: int, hidden_channels: int,
                  num_layers: int, dropout: float, seed: int | None):
-        if num_layers < 1:
-            raise ValueError(f"{type(self).__name__}: num_layers must be >= 1, got {num_layers}")
+        name = type(self).__name__
+        in_channels, out_channels, hidden_channels, num_layers = check_sizes(
+            name, in_channels=in_channels, out_channels=out_channels,
+            hidden_channels=hidden_channels, num_layers=num_layers)
+        dropout = check_probability(name, "dropout", dropout)
+        seed = check_seed(name, "seed", seed)
         self.config = dict(in_channels=in_channels, out_channels=out_channels,
                            hidden_channels=hidden_channels, num_layers=num_layers,
                            dropout=dropout, seed=seed)

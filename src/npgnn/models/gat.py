@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from npgnn._validate import check_probability, check_seed
 from npgnn.autodiff.tensor import Tensor
 from npgnn.io import register_model
-from npgnn.models._base import PaperModel
+from npgnn.models._base import PaperModel, check_sizes
 from npgnn.models._features import feature_dropout
 from npgnn.nn import init
 from npgnn.nn.conv.gat import GATConv
@@ -26,6 +27,11 @@ class GAT(PaperModel):
 
     def __init__(self, in_channels: int, out_channels: int, hidden_channels: int = 8,
                  heads: int = 8, out_heads: int = 1, dropout: float = 0.6, seed: int | None = None):
+        in_channels, out_channels, hidden_channels, heads, out_heads = check_sizes(
+            "GAT", in_channels=in_channels, out_channels=out_channels,
+            hidden_channels=hidden_channels, heads=heads, out_heads=out_heads)
+        dropout = check_probability("GAT", "dropout", dropout)
+        seed = check_seed("GAT", "seed", seed)
         self.config = dict(in_channels=in_channels, out_channels=out_channels,
                            hidden_channels=hidden_channels, heads=heads, out_heads=out_heads,
                            dropout=dropout, seed=seed)

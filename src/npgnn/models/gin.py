@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from npgnn._validate import check_probability, check_seed, check_size
 from npgnn.autodiff.tensor import Tensor
 from npgnn.io import register_model
-from npgnn.models._base import PaperModel
+from npgnn.models._base import PaperModel, check_sizes
 from npgnn.nn import init
 from npgnn.nn.conv.gin import GINConv
 from npgnn.nn.linear import Linear
@@ -33,8 +34,12 @@ class GIN(PaperModel):
     def __init__(self, in_channels: int, out_channels: int, hidden_channels: int = 32,
                  num_layers: int = 5, dropout: float = 0.5, train_eps: bool = False,
                  seed: int | None = None):
-        if num_layers < 2:
-            raise ValueError(f"GIN: num_layers counts the input layer and must be >= 2, got {num_layers}")
+        in_channels, out_channels, hidden_channels = check_sizes(
+            "GIN", in_channels=in_channels, out_channels=out_channels,
+            hidden_channels=hidden_channels)
+        num_layers = check_size("GIN", "num_layers (counting the input layer)", num_layers, minimum=2)
+        dropout = check_probability("GIN", "dropout", dropout)
+        seed = check_seed("GIN", "seed", seed)
         self.config = dict(in_channels=in_channels, out_channels=out_channels,
                            hidden_channels=hidden_channels, num_layers=num_layers,
                            dropout=dropout, train_eps=train_eps, seed=seed)

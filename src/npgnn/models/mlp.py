@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from npgnn._validate import check_probability, check_seed
 from npgnn.autodiff.tensor import Tensor
 from npgnn.io import register_model
-from npgnn.models._base import PaperModel
+from npgnn.models._base import PaperModel, check_sizes
 from npgnn.models._features import feature_dropout
 from npgnn.nn import init
 from npgnn.nn.linear import Linear
@@ -22,6 +23,11 @@ class MLPClassifier(PaperModel):
 
     def __init__(self, in_channels: int, out_channels: int, hidden_channels: int = 64,
                  dropout: float = 0.5, seed: int | None = None):
+        in_channels, out_channels, hidden_channels = check_sizes(
+            "MLPClassifier", in_channels=in_channels, out_channels=out_channels,
+            hidden_channels=hidden_channels)
+        dropout = check_probability("MLPClassifier", "dropout", dropout)
+        seed = check_seed("MLPClassifier", "seed", seed)
         self.config = dict(in_channels=in_channels, out_channels=out_channels,
                            hidden_channels=hidden_channels, dropout=dropout, seed=seed)
         self.rng = init.make_rng(seed)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from npgnn._format import show
+from npgnn._validate import check_real
 from npgnn.autodiff.tensor import Tensor
 from npgnn.nn import init
 from npgnn.nn.module import Module
@@ -23,7 +24,7 @@ class ReLU(Module):
 
 class LeakyReLU(Module):
     def __init__(self, negative_slope: float = 0.01):
-        self.negative_slope = negative_slope
+        self.negative_slope = check_real("LeakyReLU", "negative_slope", negative_slope)
 
     def forward(self, x: Any) -> Tensor:
         return F.leaky_relu(x, self.negative_slope)
@@ -34,7 +35,7 @@ class LeakyReLU(Module):
 
 class ELU(Module):
     def __init__(self, alpha: float = 1.0):
-        self.alpha = alpha
+        self.alpha = check_real("ELU", "alpha", alpha)
 
     def forward(self, x: Any) -> Tensor:
         return F.elu(x, self.alpha)
@@ -78,9 +79,7 @@ class Dropout(Module):
     """
 
     def __init__(self, p: float = 0.5, rng: init.RngLike = None):
-        if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0.0 <= p <= 1.0:
-            raise ValueError(f"Dropout: p must be a probability in [0, 1], got {show(p)}")
-        self.p = p
+        self.p = check_real("Dropout", "p", p, low=0.0, high=1.0)  # torch allows p = 1
         self.rng = init.make_rng(rng)
 
     def forward(self, x: Any) -> Tensor:

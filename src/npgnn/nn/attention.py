@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from npgnn._format import show
+from npgnn._validate import check_float_dtype, check_probability, check_size
 from npgnn.autodiff.function import Function
 from npgnn.autodiff.tensor import Tensor, as_tensor
 from npgnn.nn import init
@@ -190,19 +190,21 @@ class MultiHeadAttention(Module):
         batch_first: bool = True, kdim: int | None = None, vdim: int | None = None, *,
         rng: init.RngLike = None, dtype: Any = np.float32,
     ):
-        for arg, value in (("embed_dim", embed_dim), ("num_heads", num_heads)):
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-                raise ValueError(f"MultiHeadAttention: {arg} must be a positive int, got {show(value)}")
+        name = "MultiHeadAttention"
+        embed_dim = check_size(name, "embed_dim", embed_dim)
+        num_heads = check_size(name, "num_heads", num_heads)
         if embed_dim % num_heads:
             raise ValueError(f"MultiHeadAttention: embed_dim ({embed_dim}) must be divisible by "
                              f"num_heads ({num_heads})")
-        if not 0.0 <= dropout < 1.0:
-            raise ValueError(f"MultiHeadAttention: dropout must lie in [0, 1), got {dropout}")
-        self.embed_dim, self.num_heads = int(embed_dim), int(num_heads)
+        dropout = check_probability(name, "dropout", dropout)
+        kdim = check_size(name, "kdim", kdim, optional=True)
+        vdim = check_size(name, "vdim", vdim, optional=True)
+        dtype = check_float_dtype(name, "dtype", dtype)
+        self.embed_dim, self.num_heads = embed_dim, num_heads
         self.head_dim = self.embed_dim // self.num_heads
-        self.kdim = self.embed_dim if kdim is None else int(kdim)
-        self.vdim = self.embed_dim if vdim is None else int(vdim)
-        self.dropout, self.batch_first = float(dropout), bool(batch_first)
+        self.kdim = self.embed_dim if kdim is None else kdim
+        self.vdim = self.embed_dim if vdim is None else vdim
+        self.dropout, self.batch_first = dropout, bool(batch_first)
         self.rng = init.make_rng(rng)
         e = self.embed_dim
         self._qkv_same_embed_dim = self.kdim == e and self.vdim == e

@@ -6,6 +6,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from npgnn._validate import check_choice, check_float_dtype, check_size
 from npgnn.autodiff.function import Function
 from npgnn.autodiff.tensor import Tensor, as_tensor
 from npgnn.nn import init
@@ -47,9 +48,10 @@ class Linear(Module):
         self, in_features: int, out_features: int, bias: bool = True, *,
         weight_init: str = "kaiming_uniform", rng: init.RngLike = None, dtype: Any = np.float32,
     ):
-        if weight_init not in ("kaiming_uniform", "glorot"):
-            raise ValueError(f"Linear: weight_init must be 'kaiming_uniform' or 'glorot', got {weight_init!r}")
-        self.in_features, self.out_features = int(in_features), int(out_features)
+        check_choice("Linear", "weight_init", weight_init, ("kaiming_uniform", "glorot"))
+        self.in_features = check_size("Linear", "in_features", in_features)
+        self.out_features = check_size("Linear", "out_features", out_features)
+        dtype = check_float_dtype("Linear", "dtype", dtype)
         self.weight_init = weight_init
         self.weight = Parameter(np.zeros((self.out_features, self.in_features), dtype=dtype))
         self.bias = Parameter(np.zeros(self.out_features, dtype=dtype)) if bias else None

@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import copy
 import inspect
+import numbers
 import warnings
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
+from npgnn._validate import check_probability, check_size
 from npgnn.autodiff.tensor import Tensor, as_tensor
 from npgnn.nn import init
 from npgnn.nn.linear import Linear
@@ -87,19 +89,16 @@ class MLP(Module):
         self.channel_list = channels
         self.act = activation_resolver(act, where="MLP: ", **(act_kwargs or {}))
         self.act_first, self.plain_last = bool(act_first), bool(plain_last)
-        if isinstance(dropout, (int, float, np.floating)) and not isinstance(dropout, bool):
-            dropout = [float(dropout)] * layers
+        if isinstance(dropout, numbers.Real) and not isinstance(dropout, (bool, np.bool_)):
+            dropout = [check_probability("MLP", "dropout", dropout)] * layers
             if plain_last:
                 dropout[-1] = 0.0
-        if not isinstance(dropout, (list, tuple)):
-            raise TypeError(f"MLP: dropout must be a float or a list of floats, got "
-                            f"{type(dropout).__name__}")
-        self.dropout = [float(p) for p in dropout]
+        if isinstance(dropout, (str, bytes)) or not isinstance(dropout, Sequence):
+            raise TypeError(f"MLP: dropout must be a float or one float per layer, got "
+                            f"{type(dropout).__name__} {dropout!r}")
+        self.dropout = [check_probability("MLP", f"dropout[{k}]", p) for k, p in enumerate(dropout)]
         if len(self.dropout) != layers:
             raise ValueError(f"MLP: dropout has {len(self.dropout)} values for {layers} layers")
-        for p in self.dropout:
-            if not 0.0 <= p < 1.0:
-                raise ValueError(f"MLP: dropout must lie in [0, 1), got {p}")
         biases = [bool(bias)] * layers if isinstance(bias, (bool, np.bool_)) else list(bias)
         if len(biases) != layers:
             raise ValueError(f"MLP: bias has {len(biases)} values for {layers} layers")
@@ -115,24 +114,31 @@ class MLP(Module):
     @staticmethod
     def _channels(channel_list: Any, in_channels: int | None, hidden: int | None,
                   out: int | None, num_layers: int | None) -> list[int]:
-        if isinstance(channel_list, (int, np.integer)):
+        if isinstance(channel_list, (int, np.integer)) and not isinstance(channel_list, bool):
             in_channels, channel_list = int(channel_list), None
         if in_channels is not None:
             if num_layers is None:
                 raise ValueError("MLP: num_layers must be given with in_channels")
+            num_layers = check_size("MLP", "num_layers", num_layers)
             if num_layers > 1 and hidden is None:
                 raise ValueError(f"MLP: hidden_channels must be given for num_layers={num_layers}")
             if out is None:
                 raise ValueError("MLP: out_channels must be given with in_channels")
+            check_size("MLP", "in_channels", in_channels)
+            check_size("MLP", "out_channels", out)
+            if num_layers > 1:
+                check_size("MLP", "hidden_channels", hidden)
             channel_list = [in_channels] + [hidden] * (num_layers - 1) + [out]
         if channel_list is None:
             raise ValueError("MLP: pass channel_list, or in_channels, out_channels and "
                              "num_layers (and hidden_channels when num_layers > 1)")
-        channels = [int(c) for c in channel_list]
-        if len(channels) < 2 or min(channels) < 1:
+        if isinstance(channel_list, (str, bytes)) or not isinstance(channel_list, Sequence):
+            raise TypeError(f"MLP: channel_list must be a list of sizes or an int, got "
+                            f"{type(channel_list).__name__} {channel_list!r}")
+        if len(channel_list) < 2:
             raise ValueError(f"MLP: channel_list needs at least two positive sizes, got "
                              f"{list(channel_list)}")
-        return channels
+        return [check_size("MLP", f"channel_list[{k}]", c) for k, c in enumerate(channel_list)]
 
     @property
     def in_channels(self) -> int:

@@ -5,6 +5,7 @@ from typing import Any
 
 import numpy as np
 
+from npgnn._validate import check_float_dtype, check_real, check_size
 from npgnn.autodiff.tensor import Tensor, as_tensor
 from npgnn.nn import init
 from npgnn.nn.module import Module, Parameter
@@ -50,8 +51,11 @@ class BatchNorm1d(Module):
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
                  affine: bool = True, track_running_stats: bool = True, *,
                  dtype: Any = np.float32):
-        self.num_features = int(num_features)
-        self.eps, self.momentum = float(eps), momentum
+        self.num_features = check_size("BatchNorm1d", "num_features", num_features)
+        self.eps = check_real("BatchNorm1d", "eps", eps, low=0.0)
+        self.momentum = check_real("BatchNorm1d", "momentum", momentum, low=0.0, high=1.0,
+                                   optional=True)
+        dtype = check_float_dtype("BatchNorm1d", "dtype", dtype)
         self.affine, self.track_running_stats = bool(affine), bool(track_running_stats)
         if self.affine:
             self.weight = Parameter(np.ones(self.num_features, dtype=dtype))
@@ -135,7 +139,7 @@ class BatchNorm(Module):
                  allow_single_element: bool = False, *, dtype: Any = np.float32):
         if allow_single_element and not track_running_stats:
             raise ValueError("BatchNorm: allow_single_element=True needs track_running_stats=True")
-        self.in_channels = int(in_channels)
+        self.in_channels = check_size("BatchNorm", "in_channels", in_channels)
         self.allow_single_element = bool(allow_single_element)
         self.module = BatchNorm1d(in_channels, eps, momentum, affine, track_running_stats,
                                   dtype=dtype)

@@ -7,14 +7,13 @@ its dtype), and ``_check_hyperparameters(group, where)``, which validates one gr
 """
 from __future__ import annotations
 
-import math
-import numbers
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import numpy as np
 
 from npgnn._format import show
+from npgnn._validate import check_real
 from npgnn.autodiff.tensor import Tensor
 from npgnn.nn.module import Module, Parameter
 
@@ -26,21 +25,11 @@ def check_number(
     """``value`` as a float, or a ValueError/TypeError naming ``name``; NaN and inf are refused.
 
     ``where`` is the prefix of the message, e.g. ``"Adam: "`` or ``"Adam: param group 1: "``.
+    (The shared check :func:`npgnn._validate.check_real`, with an optimizer's default of an
+    exclusive upper bound.)
     """
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(
-            f"{where}{name} must be a real number, got {type(value).__name__} {show(value)}"
-        )
-    v = float(value)
-    if not math.isfinite(v):
-        raise ValueError(f"{where}{name} must be finite, got {show(value)}")
-    if low is not None and (v < low or (v == low and not low_inclusive)):
-        op = ">=" if low_inclusive else ">"
-        raise ValueError(f"{where}{name} must be {op} {low:g}, got {show(value)}")
-    if high is not None and (v > high or (v == high and not high_inclusive)):
-        op = "<=" if high_inclusive else "<"
-        raise ValueError(f"{where}{name} must be {op} {high:g}, got {show(value)}")
-    return v
+    check_real(where, name, value, high=high, high_inclusive=high_inclusive)  # one bound per
+    return check_real(where, name, value, low=low, low_inclusive=low_inclusive)  # message
 
 
 def check_bool(where: str, name: str, value: Any) -> bool:

@@ -17,6 +17,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from npgnn._format import show
+from npgnn._validate import check_probability, check_real, check_size
 from npgnn.autodiff.tensor import Tensor, as_tensor
 from npgnn.graph import Graph
 from npgnn.nn import init
@@ -294,7 +295,7 @@ def _set_options(conv: Module, in_channels: int, out_channels: int, heads: int, 
                  rng: init.RngLike) -> tuple[int, int]:
     """Check and store the options GATConv and GATv2Conv share; return (H·C, output width)."""
     _check_options(type(conv).__name__, in_channels, out_channels, heads, dropout,
-                   edge_dim, fill_value)
+                   edge_dim, fill_value, negative_slope)
     conv.in_channels, conv.out_channels = int(in_channels), int(out_channels)
     conv.heads, conv.concat = int(heads), bool(concat)
     conv.negative_slope, conv.dropout = float(negative_slope), float(dropout)
@@ -348,18 +349,16 @@ def _combine_heads(out: Tensor, concat: bool, n: int, hc: int) -> Tensor:
 
 
 def _check_options(name: str, in_channels: int, out_channels: int, heads: int, dropout: float,
-                   edge_dim: int | None, fill_value: Any) -> None:
-    sizes = (("in_channels", in_channels), ("out_channels", out_channels), ("heads", heads))
-    for arg, value in sizes:
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"{name}: {arg} must be a positive int, got {show(value)}"
-                             + ("; bipartite (tuple) inputs are not supported yet"
-                                if isinstance(value, tuple) else ""))
-    if not 0.0 <= dropout < 1.0:
-        raise ValueError(f"{name}: dropout must lie in [0, 1), got {dropout}")
-    bad_type = isinstance(edge_dim, bool) or not isinstance(edge_dim, (int, np.integer))
-    if edge_dim is not None and (bad_type or edge_dim < 1):
-        raise ValueError(f"{name}: edge_dim must be a positive int or None, got {show(edge_dim)}")
+                   edge_dim: int | None, fill_value: Any, negative_slope: float) -> None:
+    if isinstance(in_channels, tuple):
+        raise ValueError(f"{name}: in_channels must be a positive int, got tuple {in_channels!r}; "
+                        "bipartite (tuple) inputs are not supported yet")
+    check_size(name, "in_channels", in_channels)
+    check_size(name, "out_channels", out_channels)
+    check_size(name, "heads", heads)
+    check_probability(name, "dropout", dropout)
+    check_real(name, "negative_slope", negative_slope)
+    check_size(name, "edge_dim", edge_dim, optional=True)
     if isinstance(fill_value, str) and fill_value not in _FILL_REDUCERS:
         raise ValueError(f"{name}: fill_value must be a number, a (D,) array or one of "
                          f"{_FILL_REDUCERS}, got {show(fill_value)}")

@@ -6,6 +6,7 @@ from typing import Any, Literal
 import numpy as np
 import scipy.sparse as sp
 
+from npgnn._validate import check_choice, check_float_dtype, check_size
 from npgnn.autodiff.tensor import Tensor, as_tensor
 from npgnn.graph import Graph
 from npgnn.graph.transforms import gcn_norm
@@ -80,9 +81,10 @@ class GCNConv(MessagePassing):
         if add_self_loops and not normalize:
             raise ValueError("GCNConv: add_self_loops=True needs normalize=True (as in PyG); add "
                              "the self-loops to the graph yourself with npgnn.graph.add_self_loops")
-        if norm not in ("sym", "row", "col"):
-            raise ValueError(f"GCNConv: norm must be 'sym', 'row' or 'col', got {norm!r}")
-        self.in_channels, self.out_channels = int(in_channels), int(out_channels)
+        check_choice("GCNConv", "norm", norm, ("sym", "row", "col"))
+        self.in_channels = check_size("GCNConv", "in_channels", in_channels)
+        self.out_channels = check_size("GCNConv", "out_channels", out_channels)
+        dtype = check_float_dtype("GCNConv", "dtype", dtype)
         self.improved, self.cached, self.normalize = bool(improved), bool(cached), bool(normalize)
         self.add_self_loops, self.norm = bool(add_self_loops), norm
         rng = init.make_rng(rng)

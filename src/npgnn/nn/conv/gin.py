@@ -5,6 +5,7 @@ from typing import Any
 
 import numpy as np
 
+from npgnn._validate import check_float_dtype, check_real
 from npgnn.autodiff.tensor import Tensor, as_tensor
 from npgnn.nn import init
 from npgnn.nn.conv._structure import as_graph
@@ -46,7 +47,8 @@ class GINConv(MessagePassing):
         if not callable(nn):
             raise TypeError(f"GINConv: nn must be a Module (or callable), got {type(nn).__name__}")
         self.nn = nn
-        self.initial_eps = float(eps)
+        self.initial_eps = check_real("GINConv", "eps", eps)
+        dtype = check_float_dtype("GINConv", "dtype", dtype)
         self.train_eps = bool(train_eps)
         value = np.full(1, self.initial_eps, dtype=dtype)
         if self.train_eps:

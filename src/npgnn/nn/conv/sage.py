@@ -6,6 +6,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from npgnn._validate import check_float_dtype, check_size
 from npgnn.autodiff.function import Function
 from npgnn.autodiff.tensor import Tensor, as_tensor
 from npgnn.nn import init
@@ -82,7 +83,9 @@ class SAGEConv(MessagePassing):
         rng: init.RngLike = None, dtype: Any = np.float32,
     ):
         super().__init__(aggr=check_aggr("SAGEConv", aggr))
-        self.in_channels, self.out_channels = int(in_channels), int(out_channels)
+        self.in_channels = check_size("SAGEConv", "in_channels", in_channels)
+        self.out_channels = check_size("SAGEConv", "out_channels", out_channels)
+        dtype = check_float_dtype("SAGEConv", "dtype", dtype)
         self.normalize, self.root_weight, self.project = bool(normalize), bool(root_weight), \
             bool(project)
         rng = init.make_rng(rng)
