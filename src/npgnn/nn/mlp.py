@@ -94,7 +94,7 @@ class MLP(Module):
             if plain_last:
                 dropout[-1] = 0.0
         if isinstance(dropout, (str, bytes)) or not isinstance(dropout, Sequence):
-            raise TypeError(f"MLP: dropout must be a float or one float per layer, got "
+            raise TypeError(f"MLP: dropout must be a float or a list of floats, got "
                             f"{type(dropout).__name__} {dropout!r}")
         self.dropout = [check_probability("MLP", f"dropout[{k}]", p) for k, p in enumerate(dropout)]
         if len(self.dropout) != layers:
