@@ -27,6 +27,8 @@ from typing import Any
 
 import numpy as np
 
+from npgnn._format import show
+
 __all__ = [
     "FLOAT_DTYPES", "check_choice", "check_float_dtype", "check_probability", "check_real",
     "check_seed", "check_size", "check_supported_dtype", "unsupported_dtype",
@@ -46,10 +48,6 @@ def _got(value: Any) -> str:
         kind = {"b": "bool", "f": "float"}.get(value.dtype.kind, "int")
         return f"{kind} {value.item()!r}"
     return f"{type(value).__name__} {value!r}"
-
-
-def _shown(value: Any) -> str:
-    return repr(value.item() if isinstance(value, np.generic) else value)
 
 
 def check_size(owner: str, name: str, value: Any, *, minimum: int = 1,
@@ -94,7 +92,7 @@ def check_real(owner: str, name: str, value: Any, *, low: float | None = None,
         raise TypeError(f"{p}{name} must be a real number, got {_got(value)}")
     v = float(value)
     if not math.isfinite(v):
-        raise ValueError(f"{p}{name} must be finite, got {_shown(value)}")
+        raise ValueError(f"{p}{name} must be finite, got {show(value)}")
     lo_bad = low is not None and (v < low or (v == low and not low_inclusive))
     hi_bad = high is not None and (v > high or (v == high and not high_inclusive))
     if lo_bad or hi_bad:
@@ -105,7 +103,7 @@ def check_real(owner: str, name: str, value: Any, *, low: float | None = None,
             bound = f"be {'>=' if low_inclusive else '>'} {low:g}"
         else:
             bound = f"be {'<=' if high_inclusive else '<'} {high:g}"
-        raise ValueError(f"{p}{name} must {bound}, got {_shown(value)}")
+        raise ValueError(f"{p}{name} must {bound}, got {show(value)}")
     return v
 
 
