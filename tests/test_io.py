@@ -115,8 +115,7 @@ def test_auto_backend_is_safetensors_when_installed_else_npz(tmp_path, monkeypat
     save(model, tmp_path / "b")
     assert (tmp_path / "b").read_bytes()[:2] == b"PK"           # npz is a zip
     assert_same_model(model, load(tmp_path / "b"))
-    with pytest.raises(ModelFileError, match=r"safetensors package is not installed: pip install"):
-        load(tmp_path / "a")
+    assert_same_model(model, load(tmp_path / "a"))  # reading needs no package: npgnn parses it
     with pytest.raises(ImportError, match=r"backend='safetensors' needs the safetensors package"):
         save(model, tmp_path / "c", backend="safetensors")
 

@@ -25,29 +25,71 @@ A model class is saved by name: decorate it with ``@register_model("name")`` and
 ``get_config()``, which returns the JSON-serialisable keyword arguments that rebuild it;
 ``load`` calls ``cls(**config)``, then ``load_state_dict``.
 
-Writes are atomic: a temporary file in the same directory, flushed and fsync'ed, then
-``os.replace`` (an interrupted save leaves the old file intact, never half a file).
+Writes are atomic (:func:`npgnn._atomic.atomic_write`): a temporary file
+``.<name>.<random>.npgnn-tmp`` in the same folder, flushed and fsync'ed, then ``os.replace``; an
+interrupted save leaves the old file intact, never half a file. SIGTERM and Ctrl-C remove the
+temporary file; after a SIGKILL the next save to the same name removes it. An existing target
+keeps its permissions; a read-only target, a folder, a missing folder and an empty path are
+refused before anything is written. :func:`check_writable` runs those checks alone, so that a
+program can test an output path before hours of training.
+
+Trust model: what a hostile file can and cannot do
+--------------------------------------------------
+A model file is data, never code: nothing in it is unpickled, imported or evaluated, and
+``load`` only builds classes registered in this process with ``@register_model``. Reading is
+bounded by the file itself (:mod:`npgnn._model_file`):
+
+* only a *regular* file is read: a FIFO, ``/dev/zero`` (or a symlink to it), a socket or a
+  folder is refused at once (opened with O_NONBLOCK, then ``fstat`` on the open descriptor), so
+  ``load`` never waits or reads forever;
+* the JSON headers (the safetensors index and npgnn's own) are capped at 16 MiB and 64 levels
+  of nesting, checked without recursion before parsing; NaN and Infinity are refused;
+* the header and the arrays' names, dtypes and shapes are read and checked *before* any array:
+  every safetensors array must lie inside the file, contiguously; a compressed npz entry is
+  refused (npgnn writes stored ones; a deflated entry can inflate to any size: a zip bomb);
+  an object array is refused (it would need pickle);
+* the checksum (SHA-256 of the header and the arrays) catches accidental damage; it is not a
+  signature: anyone can edit a config and recompute it. So the *config* is bounded by the
+  file's arrays before a model is built: every integer in it (seeds aside) must be at most the
+  number of values the file holds (a wider layer or more layers could not match the file), and
+  the constructors check types and ranges (``npgnn._validate``). While the model is built,
+  every new parameter and buffer is matched against the file's array shapes, and the build
+  stops at the first one the file cannot fill, before its weights are drawn;
+* finally every name, shape and dtype must equal the rebuilt model's.
+
+So a hostile file can make ``load`` spend time and memory proportional to its own size, and
+can give a registered model any weights and any config values its constructor accepts (the
+checksum does not prove who wrote it: load files from sources you trust, as with any model).
+It cannot run code, hang, exhaust memory beyond its size, or crash the interpreter with a
+RecursionError. ``npgnn.interop`` reads no files: it copies in-memory state dicts.
 """
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import importlib
-import io as _bytes_io
 import json
+import math
 import os
-import secrets
 import zipfile
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Mapping
 from typing import IO, Any, Literal, TypeVar
 
 import numpy as np
 
-from npgnn.nn.module import Module
+from npgnn._atomic import atomic_write, check_writable
+from npgnn._model_file import (
+    MAX_JSON_DEPTH,
+    FileIndex,
+    ModelFileError,
+    json_depth,
+    parse_json,
+    read_index,
+)
+from npgnn.nn.module import Module, new_array_hook
 
 __all__ = [
-    "FORMAT", "FORMAT_VERSION", "ModelFileError", "load", "load_state_dict_file", "register_model",
+    "FORMAT", "FORMAT_VERSION", "ModelFileError", "check_writable", "load", "load_state_dict_file", "register_model",
     "registered_models", "save", "save_state_dict",
 ]
 
@@ -61,10 +103,6 @@ Backend = Literal["auto", "safetensors", "npz"]
 PathLike = str | os.PathLike
 M = TypeVar("M", bound=type)
 _Arrays = OrderedDict[str, np.ndarray]
-
-
-class ModelFileError(ValueError):
-    """A file that cannot be read as an npgnn model or weights file; the message says why."""
 
 
 # ---------------------------------------------------------------------- model registry
@@ -166,6 +204,7 @@ def save(model: Module, path: PathLike, *, backend: Backend = "auto",
     """
     if not isinstance(model, Module):
         raise TypeError(f"save: model must be an npgnn Module, got {type(model).__name__}")
+    check_writable(path, caller="save")
     cls = type(model)
     name = _NAMES.get(cls)
     if name is None:
@@ -181,11 +220,11 @@ def save(model: Module, path: PathLike, *, backend: Backend = "auto",
             f"string keys, got {type(config).__name__}"
         )
     try:
-        json.dumps(config, sort_keys=True)
+        _check_json_text(json.dumps(config, sort_keys=True, allow_nan=False), "config")
     except (TypeError, ValueError) as e:
         raise TypeError(
             f"save: {cls.__name__}.get_config() must return JSON-serialisable values (numbers, "
-            f"strings, bools, None, lists, dicts); {e}. Convert e.g. a dtype to its name "
+            f"strings, bools, None, lists, dicts; finite numbers); {e}. Convert e.g. a dtype to its name "
             "(np.dtype(d).name) and an array to a list"
         ) from e
     arrays = _as_arrays(model.state_dict(), "save")
@@ -216,41 +255,31 @@ def load(path: PathLike) -> Module:
         or weights that do not fit the rebuilt model. Each message names the file, what was
         expected, what was found, and what to do.
     """
-    arrays, header, path_s = _read(path, "load")
-    if header is None:
-        raise ModelFileError(
-            f"load: {path_s!r} has no npgnn header, so it was not written by npgnn.io.save and "
-            "holds no architecture; for plain weights use load_state_dict_file(path) and "
-            "model.load_state_dict(...)"
-        )
-    _check_header(header, arrays, path_s, "load")
-    if header.get("kind") == "state_dict":
-        raise ModelFileError(
-            f"load: {path_s!r} holds weights only (written by save_state_dict), no architecture; "
-            "build the model yourself and call model.load_state_dict(load_state_dict_file(path))"
-        )
-    name, config = header.get("class"), header.get("config")
-    if not isinstance(name, str) or not isinstance(config, dict):
-        raise ModelFileError(
-            f"load: {path_s!r}: the header needs 'class' (a string) and 'config' (an object), got "
-            f"class={name!r}, config of type {type(config).__name__}; the file is damaged: {_FIX}"
-        )
-    cls = _lookup(name)
-    if cls is None:
-        known = ", ".join(sorted(set(_REGISTRY) | set(_BUILTIN))) or "none"
-        raise ModelFileError(
-            f"load: {path_s!r} holds a model of class {name!r}, which is not registered (known: "
-            f"{known}); import the module that defines it (its @register_model({name!r}) runs "
-            "on import) before calling load"
-        )
+    built: dict[str, Any] = {}
+
+    def check_before_arrays(header: Any, index: FileIndex) -> None:
+        built.update(_model_class_and_config(header, index))
+
+    arrays, header, path_s = _read(path, "load", check_before_arrays)
+    cls, config, name = built["cls"], built["config"], built["name"]
+    budget = _BuildBudget(path_s, name, arrays)
+    token = new_array_hook.set(budget)
     try:
         model = cls(**config)
+    except ModelFileError:
+        raise
+    except MemoryError:
+        raise ModelFileError(
+            f"load: {path_s!r}: {cls.__name__}(**config) with the saved config {config} needs "
+            "more memory than there is; the config was edited or damaged: " + _FIX) from None
     except Exception as e:  # any constructor error: the saved config no longer fits the class
         raise ModelFileError(
             f"load: {path_s!r}: {cls.__name__}(**config) rejected the saved config {config}: "
             f"{type(e).__name__}: {e}. The class's constructor changed since the file was "
             "saved? Rebuild the model by hand and load the weights with load_state_dict_file"
         ) from e
+    finally:
+        new_array_hook.reset(token)
     dtype = header.get("dtype")
     if dtype is not None:
         try:
@@ -308,10 +337,9 @@ def load_state_dict_file(
     Raises:
         FileNotFoundError; ModelFileError for a truncated, corrupted or foreign-format file.
     """
-    arrays, header, path_s = _read(path, "load_state_dict_file")
+    arrays, header, _ = _read(path, "load_state_dict_file")
     meta: dict[str, Any] = {}
     if header is not None:
-        _check_header(header, arrays, path_s, "load_state_dict_file")
         if header.get("kind") == "model":
             meta = {k: header.get(k) for k in ("class", "config", "dtype")}
             if "metadata" in header:
@@ -361,7 +389,14 @@ def _digest(arrays: Mapping[str, np.ndarray], header: Mapping[str, Any]) -> str:
     return h.hexdigest()
 
 
-def _check_header(header: Any, arrays: Mapping[str, np.ndarray], path: str, caller: str) -> None:
+def _check_json_text(text: str, what: str) -> None:
+    """What a reader will accept: npgnn reads JSON nested at most MAX_JSON_DEPTH levels."""
+    if json_depth(text.encode()) > MAX_JSON_DEPTH - 2:  # (the header wraps it in two levels)
+        raise ValueError(f"the {what} is nested more than {MAX_JSON_DEPTH - 2} levels deep")
+
+
+def _check_header(header: Any, names: list[str], path: str, caller: str) -> None:
+    """The header's fields, checked before any array is read."""
     if not isinstance(header, dict) or header.get("format") != FORMAT:
         got = header.get("format") if isinstance(header, dict) else type(header).__name__
         raise ModelFileError(
@@ -380,21 +415,99 @@ def _check_header(header: Any, arrays: Mapping[str, np.ndarray], path: str, call
         )
     keys = header.get("keys")
     if keys is not None and (not isinstance(keys, list) or not all(isinstance(k, str) for k in keys)
-                             or sorted(keys) != sorted(arrays)):
+                             or sorted(keys) != sorted(names)):
+        shown = keys if isinstance(keys, list) and len(keys) <= 50 else type(keys).__name__
         raise ModelFileError(
-            f"{caller}: {path!r} is corrupted: the header lists arrays {keys!r}, the file "
-            f"holds {sorted(arrays)}; {_FIX}"
+            f"{caller}: {path!r} is corrupted: the header lists arrays {shown!r}, the file "
+            f"holds {sorted(names)[:50]}; {_FIX}"
         )
-    digest = header.get("sha256")
-    if not isinstance(digest, str):  # npgnn.io always writes it: its absence is damage too
+    if not isinstance(header.get("sha256"), str):  # npgnn.io always writes it
         raise ModelFileError(
             f"{caller}: {path!r} is corrupted: its npgnn header has no 'sha256' checksum; {_FIX}"
         )
-    if digest != _digest(arrays, header):
+
+
+def _check_digest(header: dict[str, Any], arrays: Mapping[str, np.ndarray], path: str,
+                  caller: str) -> None:
+    if header["sha256"] != _digest(arrays, header):
         raise ModelFileError(
             f"{caller}: {path!r} is corrupted: the SHA-256 of its header and arrays differs from "
             f"the one recorded when it was saved (damaged bytes on disk or in transfer); {_FIX}"
         )
+
+
+def _model_class_and_config(header: dict[str, Any], index: FileIndex) -> dict[str, Any]:
+    """The registered class and the config of a model file, bounded by the file's arrays."""
+    path = index.path
+    if header.get("kind") == "state_dict":
+        raise ModelFileError(
+            f"load: {path!r} holds weights only (written by save_state_dict), no architecture; "
+            "build the model yourself and call model.load_state_dict(load_state_dict_file(path))"
+        )
+    name, config = header.get("class"), header.get("config")
+    if not isinstance(name, str) or not isinstance(config, dict):
+        raise ModelFileError(
+            f"load: {path!r}: the header needs 'class' (a string) and 'config' (an object), got "
+            f"class={name!r}, config of type {type(config).__name__}; the file is damaged: {_FIX}"
+        )
+    cls = _lookup(name)
+    if cls is None:
+        known = ", ".join(sorted(set(_REGISTRY) | set(_BUILTIN))) or "none"
+        raise ModelFileError(
+            f"load: {path!r} holds a model of class {name!r}, which is not registered (known: "
+            f"{known}); import the module that defines it (its @register_model({name!r}) runs "
+            "on import) before calling load"
+        )
+    limit = max(index.total_values, 1024)
+    for where, value in _integers(config):
+        if value > limit and "seed" not in where.lower():
+            raise ModelFileError(
+                f"load: {path!r}: config{where} = {value} exceeds the {index.total_values} values "
+                f"the file's {len(index.entries)} arrays hold, so a {name!r} model built from it "
+                "could not match the file's weights; the config was edited or damaged (the "
+                "checksum does not prove who wrote a file): " + _FIX)
+    return {"cls": cls, "config": config, "name": name}
+
+
+def _integers(config: Any) -> list[tuple[str, int]]:
+    """Every integer in a JSON value, with its path (``['hidden_channels']``, ``['sizes'][2]``)."""
+    out, stack = [], [("", config)]
+    while stack:  # iterative: the depth is bounded already, but recursion is not needed
+        where, value = stack.pop()
+        if isinstance(value, dict):
+            stack.extend((f"{where}[{k!r}]", v) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend((f"{where}[{i}]", v) for i, v in enumerate(value))
+        elif type(value) is int:
+            out.append((where, value))
+    return out
+
+
+class _BuildBudget:
+    """The hook ``load`` sets while building a model: every new parameter or buffer must match
+    an array of the file by shape; unmatched ones may not add up to more values (or more
+    arrays) than the file holds. Stops a hostile config before its weights are drawn."""
+
+    def __init__(self, path: str, name: str, arrays: Mapping[str, np.ndarray]):
+        self.path, self.name = path, name
+        self.free = Counter(tuple(a.shape) for a in arrays.values())
+        self.values = sum(a.size for a in arrays.values())
+        self.count = len(arrays)
+        self.extra_values = self.extra_count = 0
+
+    def __call__(self, array: np.ndarray) -> None:
+        shape = tuple(array.shape)
+        if self.free[shape] > 0:
+            self.free[shape] -= 1
+            return
+        self.extra_values += math.prod(shape)
+        self.extra_count += 1
+        if self.extra_values > self.values or self.extra_count > self.count + 64:
+            raise ModelFileError(
+                f"load: {self.path!r}: the saved config of {self.name!r} builds a parameter of "
+                f"shape {shape} that the file's {self.count} arrays ({self.values} values) "
+                "cannot fill; the config was edited or damaged (the checksum does not prove who "
+                "wrote a file): " + _FIX)
 
 
 def _check_weights(model: Module, arrays: Mapping[str, np.ndarray], path: str, name: str) -> None:
@@ -460,7 +573,7 @@ def _write(path: PathLike, arrays: OrderedDict[str, np.ndarray], header: dict[st
                 f"{caller}: safetensors cannot store these arrays {odd} ({e}); use "
                 "backend='npz', or cast them"
             ) from None
-        _atomic_write(path, lambda f: f.write(blob), caller)
+        atomic_write(path, lambda f: f.write(blob), caller=caller)
     else:
         def write_npz(f: IO[bytes]) -> None:
             # np.savez's **kwds would clash with names such as "file": write the zip directly
@@ -470,144 +583,38 @@ def _write(path: PathLike, arrays: OrderedDict[str, np.ndarray], header: dict[st
                     with z.open(key + ".npy", "w", force_zip64=True) as entry:
                         np.lib.format.write_array(entry, array, allow_pickle=False)
 
-        _atomic_write(path, write_npz, caller)
+        atomic_write(path, write_npz, caller=caller)
 
 
-def _atomic_write(path: PathLike, write: Callable[[IO[bytes]], Any], caller: str) -> None:
-    """Write through a temporary file in the target's directory, fsync, then ``os.replace``."""
+def _read(path: PathLike, caller: str,
+          before_arrays: Callable[[dict[str, Any], FileIndex], None] | None = None,
+          ) -> tuple[_Arrays, Any, str]:
+    """(arrays, parsed JSON header or None, path as str) from a safetensors or npz file.
+
+    The header is parsed and checked (and ``before_arrays(header, index)`` run) before any
+    array is read; the checksum is verified after.
+    """
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"{caller}: path must be a str or os.PathLike, got {type(path).__name__}")
     path_s = os.fspath(path)
-    directory = os.path.dirname(os.path.abspath(path_s))
-    if not os.path.isdir(directory):
-        raise FileNotFoundError(
-            f"{caller}: cannot write {path_s!r}: the directory {directory!r} does not exist; "
-            "create it first (os.makedirs)"
-        )
-    if os.path.isdir(path_s):
-        raise IsADirectoryError(f"{caller}: {path_s!r} is a directory; give a file name inside it")
-    base = os.path.basename(path_s)
-    while True:
-        tmp = os.path.join(directory, f".{base}.{secrets.token_hex(6)}.tmp")
-        try:  # 0o666 & ~umask: the same permissions as a plainly created file
-            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-            fd = os.open(tmp, flags, 0o666)
-            break
-        except FileExistsError:
-            continue
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path_s)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    with contextlib.suppress(OSError):  # persist the rename too (POSIX; not possible on Windows)
-        dir_fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
-
-
-def _read(path: PathLike, caller: str) -> tuple[_Arrays, Any, str]:
-    """(arrays, parsed JSON header or None, path as str) from a safetensors or npz file."""
-    path_s = os.fspath(path)
-    if not os.path.exists(path_s):
-        raise FileNotFoundError(f"{caller}: no file {path_s!r}; check the path (and the working "
-                                f"directory {os.getcwd()!r})")
-    if os.path.isdir(path_s):
-        raise IsADirectoryError(f"{caller}: {path_s!r} is a directory, not a saved model file")
-    with open(path_s, "rb") as f:
-        data = f.read()
-    if not data:
+    if not path_s:
+        raise FileNotFoundError(f"{caller}: the path is empty; give the file's name")
+    index = read_index(path_s, caller)
+    header = None
+    if index.header_text is not None:
+        header = parse_json(index.header_text, path_s, caller, "the npgnn header")
+        _check_header(header, list(index.entries), path_s, caller)
+        if before_arrays is not None:
+            before_arrays(header, index)
+    elif before_arrays is not None:
         raise ModelFileError(
-            f"{caller}: {path_s!r} is empty (0 bytes): an interrupted copy? {_FIX}"
+            f"{caller}: {path_s!r} has no npgnn header, so it was not written by npgnn.io.save "
+            "and holds no architecture; for plain weights use load_state_dict_file(path) and "
+            "model.load_state_dict(...)"
         )
-    if data[:2] == b"PK":
-        arrays, text = _read_npz(data, path_s, caller)
-    elif len(data) >= 9 and data[8:9] == b"{":
-        arrays, text = _read_safetensors(data, path_s, caller)
-    else:
-        raise ModelFileError(
-            f"{caller}: {path_s!r} is neither a safetensors nor an npz file (it starts with "
-            f"{data[:12]!r}); it is corrupted or was not written by npgnn.io: {_FIX}"
-        )
-    if text is None:
-        return arrays, None, path_s
-    try:
-        header = json.loads(text)
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise ModelFileError(f"{caller}: {path_s!r}: the npgnn header is not valid JSON ({e}); "
-                             f"the file is corrupted: {_FIX}") from None
-    if isinstance(header, dict) and isinstance(header.get("keys"), list):
-        order = [k for k in header["keys"] if k in arrays]
-        rest = [k for k in arrays if k not in order]
-        arrays = OrderedDict((k, arrays[k]) for k in [*order, *rest])
+    arrays = index.read_arrays(caller)
+    if header is not None:
+        _check_digest(header, arrays, path_s, caller)
+        if isinstance(header.get("keys"), list):
+            arrays = OrderedDict((k, arrays[k]) for k in header["keys"])
     return arrays, header, path_s
-
-
-def _read_safetensors(data: bytes, path: str, caller: str) -> tuple[_Arrays, str | None]:
-    size = int.from_bytes(data[:8], "little")
-    if 8 + size > len(data):
-        raise ModelFileError(
-            f"{caller}: {path!r} is truncated or corrupted: its safetensors header announces "
-            f"{size} bytes but only {len(data) - 8} follow; {_FIX}"
-        )
-    try:
-        index = json.loads(data[8:8 + size])
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise ModelFileError(
-            f"{caller}: {path!r} is corrupted: its safetensors header is not valid JSON "
-            f"({e}); {_FIX}"
-        ) from None
-    meta = index.get("__metadata__") if isinstance(index, dict) else None
-    if not isinstance(index, dict) or not isinstance(meta, (dict, type(None))):
-        raise ModelFileError(f"{caller}: {path!r} is corrupted: its safetensors header is not a "
-                             f"JSON object of tensors; {_FIX}")
-    st = _safetensors()
-    if st is None:
-        raise ModelFileError(
-            f"{caller}: {path!r} is a safetensors file, but the safetensors package is not "
-            "installed: pip install safetensors"
-        )
-    try:
-        loaded = st.load(data)
-    except Exception as e:  # noqa: BLE001  SafetensorError (no stable name), dtype errors
-        raise ModelFileError(
-            f"{caller}: {path!r} is truncated or corrupted: safetensors cannot read it ({e}); "
-            f"{_FIX}"
-        ) from None
-    arrays = OrderedDict((k, np.array(v, copy=True)) for k, v in loaded.items())
-    text = (meta or {}).get(_SAFETENSORS_KEY)
-    return arrays, text if isinstance(text, str) else None
-
-
-def _read_npz(data: bytes, path: str, caller: str) -> tuple[_Arrays, str | None]:
-    try:
-        with np.load(_bytes_io.BytesIO(data), allow_pickle=False) as z:
-            arrays = OrderedDict((k, z[k]) for k in z.files)
-    except ValueError as e:
-        if "pickle" in str(e).lower():
-            raise ModelFileError(
-                f"{caller}: {path!r} holds object arrays, which need pickle to load; npgnn never "
-                "unpickles (unpickling can run arbitrary code). Re-save the arrays as numbers"
-            ) from None
-        raise ModelFileError(f"{caller}: {path!r} is truncated or corrupted: {e}; {_FIX}") from None
-    except Exception as e:  # noqa: BLE001  BadZipFile, zlib.error, EOFError, NotImplementedError...
-        raise ModelFileError(
-            f"{caller}: {path!r} is truncated or corrupted: not a readable npz zip ({e}); {_FIX}"
-        ) from None
-    raw = arrays.pop(_NPZ_KEY, None)
-    if raw is None:
-        return arrays, None
-    if raw.dtype != np.uint8 or raw.ndim != 1:
-        raise ModelFileError(f"{caller}: {path!r}: the {_NPZ_KEY!r} entry must be uint8 bytes, got "
-                             f"dtype {raw.dtype} shape {raw.shape}; {_FIX}")
-    try:
-        return arrays, raw.tobytes().decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise ModelFileError(
-            f"{caller}: {path!r}: the npgnn header is not UTF-8 ({e}); {_FIX}"
-        ) from None

@@ -9,6 +9,7 @@ A module is driven two ways with the same machinery underneath:
 """
 from __future__ import annotations
 
+import contextvars
 import functools
 from collections import OrderedDict
 from collections.abc import Iterator
@@ -18,6 +19,12 @@ import numpy as np
 
 from npgnn.autodiff import grad_mode
 from npgnn.autodiff.tensor import Tensor
+
+#: While set, called with the array of every new Parameter and buffer (before a layer draws its
+#: initial weights into it). ``npgnn.io.load`` uses it to stop building a model that the file's
+#: arrays cannot fill; it raises to stop the build.
+new_array_hook: contextvars.ContextVar[Any] = contextvars.ContextVar("npgnn_new_array_hook",
+                                                                    default=None)
 
 
 class Parameter(Tensor):
@@ -30,6 +37,9 @@ class Parameter(Tensor):
         array = np.asarray(data.data if isinstance(data, Tensor) else data)
         if not np.issubdtype(array.dtype, np.floating):
             array = array.astype(np.float64)
+        hook = new_array_hook.get()
+        if hook is not None:
+            hook(array)
         super().__init__(array, requires_grad=requires_grad)
 
     def __repr__(self) -> str:
@@ -178,6 +188,9 @@ class Module:
 
     def register_buffer(self, name: str, value: np.ndarray) -> None:
         """Keep a non-trainable array (e.g. running statistics) in ``state_dict``."""
+        hook = new_array_hook.get()
+        if hook is not None:
+            hook(np.asarray(value))
         self.__dict__.setdefault("_buffers", {})[name] = value
         object.__setattr__(self, name, value)
 

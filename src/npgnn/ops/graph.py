@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from npgnn._validate import check_size
 from npgnn.autodiff.function import Function
 from npgnn.autodiff.tensor import Tensor, as_tensor
 from npgnn.ops.adjacency import Adjacency
@@ -22,6 +23,8 @@ SegmentsLike = Segments | np.ndarray
 
 def _segments(index: SegmentsLike, num_segments: int | None, name: str = "index") -> Segments:
     if isinstance(index, Segments):
+        if num_segments is not None:
+            num_segments = check_size(name, "num_segments", num_segments, minimum=0)
         if num_segments is not None and num_segments != index.num_segments:
             raise ValueError(
                 f"{name}: num_segments={num_segments} disagrees with the Segments given "
@@ -30,6 +33,7 @@ def _segments(index: SegmentsLike, num_segments: int | None, name: str = "index"
         return index
     if num_segments is None:
         raise ValueError(f"{name}: pass num_segments (the number of target nodes) with an index array")
+    num_segments = check_size(name, "num_segments", num_segments, minimum=0)
     return Segments(check_index(name, index, num_segments), num_segments, validate=False)
 
 
