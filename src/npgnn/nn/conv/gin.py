@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 
 from npgnn._validate import check_float_dtype, check_real
 from npgnn.autodiff.tensor import Tensor, as_tensor
@@ -68,13 +69,24 @@ class GINConv(MessagePassing):
         if isinstance(x, tuple):
             raise TypeError("GINConv: x must be one (N, F) array; bipartite (x_src, x_dst) pairs "
                             "are not supported")
-        x = as_tensor(x)
-        if x.ndim != 2:
-            raise ValueError(f"GINConv: x must have shape (N, F), got {x.shape}")
-        g = as_graph(edge_index, x.shape[0])
+        if sp.issparse(x):  # constant features (no gradient): sum the sparse rows, then densify
+            if x.ndim != 2:
+                raise ValueError(f"GINConv: x must have shape (N, F), got {x.shape}")
+            x = x.tocsr()
+            if x.dtype.kind != "f":
+                x = x.astype(np.float32)
+            g = as_graph(edge_index, x.shape[0])
+            src, dst = g.edge_index
+            adj = sp.csr_matrix((np.ones(src.shape[0], x.dtype), (dst, src)), shape=(x.shape[0],) * 2)
+            agg, x = Tensor(np.asarray((adj @ x).todense())), Tensor(x.toarray())
+        else:
+            x = as_tensor(x)
+            if x.ndim != 2:
+                raise ValueError(f"GINConv: x must have shape (N, F), got {x.shape}")
+            g = as_graph(edge_index, x.shape[0])
+            agg = self.propagate(g, x=x)
         eps = self.eps if isinstance(self.eps, Tensor) else np.asarray(self.eps, x.dtype)
-        out = self.propagate(g, x=x) + (1 + eps) * x
-        return self.nn(out)
+        return self.nn(agg + (1 + eps) * x)
 
     def __repr__(self) -> str:
         return f"GINConv(nn={self.nn})"
