@@ -174,9 +174,12 @@ class CrossEntropy(Function):
         if np.issubdtype(target.dtype, np.integer):
             self.onehot = np.zeros_like(logits)
             self.onehot[np.arange(n), target] = 1
+            # pick the target's log-probability: a sum of onehot * logp would make 0 * (-inf)
+            # = NaN from a -inf logit on another class (torch's loss stays finite)
+            losses = -self.logp[np.arange(n), target]
         else:
             self.onehot = target.astype(logits.dtype, copy=False)
-        losses = -np.sum(self.onehot * self.logp, axis=-1)
+            losses = -np.sum(self.onehot * self.logp, axis=-1)
         self.scale = 1.0 / n if self.reduction == "mean" else 1.0
         if self.reduction == "none":
             return losses
