@@ -16,6 +16,7 @@ from npgnn.transforms.edges import (
 )
 from npgnn.transforms.features import Constant, NormalizeFeatures, OneHotDegree
 from npgnn.transforms.nodes import LargestConnectedComponents, RemoveIsolatedNodes
+from npgnn.transforms.random_link_split import RandomLinkSplit
 from npgnn.transforms.random_node_split import RandomNodeSplit
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "LargestConnectedComponents",
     "NormalizeFeatures",
     "OneHotDegree",
+    "RandomLinkSplit",
     "RandomNodeSplit",
     "RemoveIsolatedNodes",
     "RemoveSelfLoops",
