@@ -30,3 +30,9 @@ def test_planetoid_examples(name, capsys, shared_datasets):
 def test_gin_example(capsys, shared_datasets):
     load("gin_tu").main(["--root", str(shared_datasets / "tu"), "--epochs", "2", "--folds", "2"])
     assert "GIN-0 on MUTAG (gin protocol)" in capsys.readouterr().out
+
+
+def test_link_prediction_example(capsys, shared_datasets):
+    auc = load("link_prediction").main(["--root", str(shared_datasets / "planetoid"), "--epochs", "3"])
+    assert "final test AUC (at the best validation AUC)" in capsys.readouterr().out
+    assert 0.5 < auc <= 1.0

@@ -32,9 +32,14 @@ def add(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--dataset", default="karate",
                    help="cora | citeseer | pubmed | karate | a TU name such as MUTAG")
     p.add_argument("--model", default="gcn", type=str.lower,
-                   choices=["gcn", "gat", "sage", "mlp", "gin", "gine", "gps"],
+                   choices=["gcn", "gat", "sage", "mlp", "gin", "gine", "gps", "gae", "vgae"],
                    help="gcn, gat, sage, mlp for node classification; gin, gine (GIN with edge "
-                        "features), gps (graph transformer) for graphs")
+                        "features), gps (graph transformer) for graphs; gae, vgae for link "
+                        "prediction")
+    p.add_argument("--task", choices=["link"], default=None,
+                   help="'link': link prediction with a graph auto-encoder (GAE/VGAE paper's "
+                        "protocol, test AUC and AP) (default: node or graph classification, by "
+                        "the dataset)")
     p.add_argument("--epochs", type=int_at_least(1), help=_paper("maximum epochs", "epochs"))
     p.add_argument("--lr", type=float_in(0, low_open=True), help=_paper("Adam learning rate", "lr"))
     p.add_argument("--hidden", type=int_at_least(1),
@@ -95,6 +100,13 @@ def _table(metrics: dict[str, Any]) -> str:
 
 def run(args: argparse.Namespace) -> int:
     import json
+
+    if args.task == "link" or args.model in ("gae", "vgae"):
+        from npgnn.commands import train_link
+
+        given = {k: getattr(args, k) for k in ("epochs", "lr", "hidden", "dropout", "weight_decay",
+                                               "stopping", "patience", "batch_size", "folds", "protocol")}
+        return train_link.run(args, given)
 
     from npgnn.experiment import TrainConfig, check_fit
     from npgnn.experiment import run as run_experiment

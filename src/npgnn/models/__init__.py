@@ -8,6 +8,7 @@ every convolution, GAT's separate output heads, GIN's readout over every layer).
 ``(in_channels, hidden_channels, num_layers, out_channels=None, ...)`` and parameter names, are
 :mod:`npgnn.nn.models` (also importable from :mod:`npgnn.nn`). A ported PyG script wants those.
 """
+from npgnn.models.gae import GCNEncoder
 from npgnn.models.gat import GAT
 from npgnn.models.gcn import GCN
 from npgnn.models.gin import GIN
@@ -16,4 +17,4 @@ from npgnn.models.gps import GPS
 from npgnn.models.mlp import MLPClassifier
 from npgnn.models.sage import GraphSAGE
 
-__all__ = ["GAT", "GCN", "GIN", "GINE", "GPS", "GraphSAGE", "MLPClassifier"]
+__all__ = ["GAT", "GCN", "GCNEncoder", "GIN", "GINE", "GPS", "GraphSAGE", "MLPClassifier"]

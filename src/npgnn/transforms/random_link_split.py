@@ -54,9 +54,10 @@ class RandomLinkSplit(BaseTransform):
         neg_sampling_ratio: negatives per positive.
         disjoint_train_ratio: an int count or a float fraction of the training edges used only
             as supervision (labels), not for message passing, in the training split.
-        rng: npgnn addition: a Generator, a seed, or None (OS entropy) for the shuffle and the
-            negatives. A seed gives the same split at every call; a Generator advances. PyG
-            draws from torch's and Python's global generators instead.
+        rng: npgnn addition: a Generator, a seed, or None (npgnn's global generator, which
+            ``npgnn.manual_seed`` seeds) for the shuffle and the negatives. A seed gives the same
+            split at every call; a Generator advances. PyG draws from torch's and Python's
+            global generators instead.
 
     Raises (when called, before any sampling):
         TypeError: ``graph`` is not a Graph; a count is neither an int nor a float.

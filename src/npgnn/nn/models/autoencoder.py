@@ -124,7 +124,8 @@ class GAE(Module):
         decoder: a Module ``decoder(z, edge_index, sigmoid=True) -> (E,)``; default
             :class:`InnerProductDecoder`.
         rng: Generator or seed for the negatives ``recon_loss`` samples when none are given (and
-            VGAE's noise). npgnn addition: PyG draws from the global torch/Python RNGs.
+            VGAE's noise); None: npgnn's global generator (``npgnn.manual_seed``). npgnn
+            addition: PyG draws from the global torch/Python RNGs.
 
     Unlike PyG, the constructor does not re-initialise the encoder's and decoder's parameters
     (PyG calls ``reset_parameters``, which redraws weights a user may have just loaded or

@@ -1,0 +1,28 @@
+"""npgnn train --task link: GAE/VGAE on Cora end to end (a few epochs), and its refusals."""
+import json
+
+import pytest
+
+from npgnn.cli import main
+
+
+@pytest.mark.parametrize("model", ["gae", "vgae"])
+def test_link_prediction_reports_auc_and_ap_over_seeds(model, tmp_path, capsys, shared_datasets):
+    out = tmp_path / "m.json"
+    assert main(["train", "--task", "link", "--dataset", "cora", "--model", model, "--epochs", "3",
+                 "--runs", "2", "--quiet", "--root", str(shared_datasets), "--metrics-out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert f"{model} on cora: test AUC" in printed and "(mean ± std over 2 runs)" in printed
+    metrics = json.loads(out.read_text())
+    assert metrics["task"] == "link" and [r["seed"] for r in metrics["runs"]] == [0, 1]
+    assert 0.5 < metrics["test_auc_mean"] <= 1.0 and 0.5 < metrics["test_ap_mean"] <= 1.0
+    assert metrics["settings"]["num_val"] == 0.05 and metrics["settings"]["num_test"] == 0.1
+
+
+@pytest.mark.parametrize("argv, match", [
+    (["--model", "gcn"], "model: --task link trains one of"),
+    (["--model", "gae", "--dropout", "0.5"], "dropout: not used by link prediction"),
+])
+def test_link_task_refuses_what_it_cannot_use(argv, match, capsys):
+    assert main(["train", "--task", "link", "--dataset", "cora", *argv]) == 2
+    assert match in capsys.readouterr().err
