@@ -26,3 +26,14 @@ def test_link_prediction_reports_auc_and_ap_over_seeds(model, tmp_path, capsys, 
 def test_link_task_refuses_what_it_cannot_use(argv, match, capsys):
     assert main(["train", "--task", "link", "--dataset", "cora", *argv]) == 2
     assert match in capsys.readouterr().err
+
+
+def test_recon_loss_belongs_to_link_prediction(capsys):
+    assert main(["train", "--dataset", "karate", "--model", "gcn", "--recon-loss", "dense"]) == 2
+    assert "recon_loss: used by link prediction only" in capsys.readouterr().err
+
+
+def test_the_dense_loss_of_the_paper_code_runs(tmp_path, capsys, shared_datasets):
+    assert main(["train", "--task", "link", "--dataset", "cora", "--model", "vgae", "--epochs", "2",
+                 "--recon-loss", "dense", "--quiet", "--root", str(shared_datasets)]) == 0
+    assert "vgae on cora: test AUC" in capsys.readouterr().out

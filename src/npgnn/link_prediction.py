@@ -4,11 +4,12 @@ Kipf & Welling, "Variational Graph Auto-Encoders" (NIPS BDL 2016), Table 1:
 
 Protocol (the paper's, in PyG's formulation): the undirected edges are split 85 / 5 / 10 %
 into train / validation / test with as many sampled non-edges for validation and test
-(``RandomLinkSplit(num_val=0.05, num_test=0.1, is_undirected=True)``); row-normalised node
-features; a GCN encoder 32-16 (``GCNEncoder``); 200 full-batch epochs of Adam, lr 0.01, no
+(``RandomLinkSplit(num_val=0.05, num_test=0.1, is_undirected=True)``); the raw binary node
+features (the paper's code does not normalise them; PyG's example does); a GCN encoder 32-16 (``GCNEncoder``); 200 full-batch epochs of Adam, lr 0.01, no
 weight decay, no dropout; the inner-product decoder. The reconstruction loss is PyG's: the
 training edges against as many negatives sampled afresh every epoch (the paper's code instead
-weights the positives of the dense adjacency by pos_weight = (N² - E) / E); the VGAE adds KL / N.
+weights the positives of the dense adjacency by pos_weight = (N² - E) / E: ``loss="dense"``,
+O(N²) per epoch); the VGAE adds KL / N.
 Validation and test pairs are scored with the encoder over their split's message edges (test:
 train + validation edges, as PyG's ``RandomLinkSplit`` gives them); the last epoch is reported.
 """
@@ -42,6 +43,7 @@ class LinkConfig:
     epochs: int | None = None
     lr: float | None = None
     hidden: int | None = None
+    loss: str = "sampled"              # 'sampled' (PyG) or 'dense' (the paper's code)
     seed: int = 0
     runs: int = 1
     root: str | None = None
@@ -60,6 +62,8 @@ class LinkConfig:
         for key in ("epochs", "hidden", "runs"):
             if key in given and (isinstance(given[key], bool) or int(given[key]) != given[key] or given[key] < 1):
                 raise ValueError(f"{key}: expected an integer >= 1, got {given[key]!r}")
+        if self.loss not in ("sampled", "dense"):
+            raise ValueError(f"loss: expected 'sampled' or 'dense', got {self.loss!r}")
         if "lr" in given and not (np.isfinite(given["lr"]) and given["lr"] > 0):
             raise ValueError(f"lr: expected a finite number > 0, got {given['lr']!r}")
         return {**LINK_DEFAULTS, **given, "model": self.model.lower()}
@@ -79,10 +83,14 @@ def run_link(config: LinkConfig) -> tuple[dict[str, Any], list[Any]]:
         ValueError: a bad setting, an unknown dataset, or one that is not a node dataset.
         FileNotFoundError: the dataset's files are missing.
     """
-    from npgnn.experiment import load_node_data
+    from npgnn.dataset_lookup import loader_root, resolve_dataset
+    from npgnn.datasets import Planetoid
 
     settings = config.resolved()
-    graph, _ = load_node_data(config.dataset, config.root, config.progress)
+    ref = resolve_dataset(config.dataset, config.root)
+    if ref.task != "node" or ref.kind == "builtin":
+        raise ValueError(f"dataset: link prediction runs on cora, citeseer or pubmed, got {config.dataset!r}")
+    graph = Planetoid(ref.name, root=loader_root(config.root, ref), progress=config.progress).graph
     graph = graph.replace(y=None, train_mask=None, val_mask=None, test_mask=None)
     runs, details = [], []
     for r in range(config.runs):
@@ -96,7 +104,7 @@ def run_link(config: LinkConfig) -> tuple[dict[str, Any], list[Any]]:
                              variational=variational, seed=seed)
         model = (VGAE if variational else GAE)(encoder, rng=seed)
         optimizer = Adam(model.parameters(), lr=settings["lr"])
-        result = fit_link(model, train, val, test, optimizer, epochs=settings["epochs"],
+        result = fit_link(model, train, val, test, optimizer, epochs=settings["epochs"], loss=config.loss,
                           progress=config.progress, desc=f"{settings['model']} {config.dataset} seed {seed}")
         runs.append(dict(seed=seed, test_auc=result.test_auc, test_ap=result.test_ap,
                          val_auc=result.val_auc, val_ap=result.val_ap, epochs=result.epochs,

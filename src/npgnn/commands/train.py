@@ -40,6 +40,9 @@ def add(subparsers: argparse._SubParsersAction) -> None:
                    help="'link': link prediction with a graph auto-encoder (GAE/VGAE paper's "
                         "protocol, test AUC and AP) (default: node or graph classification, by "
                         "the dataset)")
+    p.add_argument("--recon-loss", choices=["sampled", "dense"], default=None,
+                   help="link prediction: PyG's loss with as many sampled negatives as edges "
+                        "(default), or the paper code's weighted loss over every pair (O(N²))")
     p.add_argument("--epochs", type=int_at_least(1), help=_paper("maximum epochs", "epochs"))
     p.add_argument("--lr", type=float_in(0, low_open=True), help=_paper("Adam learning rate", "lr"))
     p.add_argument("--hidden", type=int_at_least(1),
@@ -107,6 +110,10 @@ def run(args: argparse.Namespace) -> int:
         given = {k: getattr(args, k) for k in ("epochs", "lr", "hidden", "dropout", "weight_decay",
                                                "stopping", "patience", "batch_size", "folds", "protocol")}
         return train_link.run(args, given)
+    if args.recon_loss is not None:
+        from npgnn.experiment import ConfigError
+
+        raise ConfigError("recon_loss: used by link prediction only; drop --recon-loss or add --task link")
 
     from npgnn.experiment import TrainConfig, check_fit
     from npgnn.experiment import run as run_experiment

@@ -32,6 +32,8 @@ def run(args: argparse.Namespace, given: dict[str, Any]) -> int:
     from npgnn.experiment import ConfigError
     from npgnn.link_prediction import LINK_MODELS, LinkConfig, run_link
 
+    if args.recon_loss is None:
+        args.recon_loss = "sampled"
     if args.model not in LINK_MODELS:
         raise ConfigError(f"model: --task link trains one of {list(LINK_MODELS)}, got {args.model!r}")
     wrong = [k for k in UNUSED if given.get(k) is not None]
@@ -41,7 +43,8 @@ def run(args: argparse.Namespace, given: dict[str, Any]) -> int:
     if args.plot:
         raise ConfigError("--plot: not available for link prediction yet")
     config = LinkConfig(dataset=args.dataset, model=args.model, epochs=given.get("epochs"),
-                        lr=given.get("lr"), hidden=given.get("hidden"), seed=args.seed,
+                        lr=given.get("lr"), hidden=given.get("hidden"), loss=args.recon_loss,
+                        seed=args.seed,
                         runs=args.runs, root=args.root, save=args.save,
                         progress=not args.quiet and sys.stderr.isatty())
     config.resolved()

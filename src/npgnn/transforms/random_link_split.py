@@ -123,7 +123,7 @@ class RandomLinkSplit(BaseTransform):
         if neg.shape[1] < num_neg:
             found = neg.shape[1]
             warnings.warn(f"There are not enough negative edges to satisfy the provided sampling "
-                          f"ratio. The ratio will be adjusted to {found / num_neg:.2f}.", stacklevel=2)
+                          f"ratio. The ratio will be adjusted to {found / num_neg:.2f}.", stacklevel=3)
             num_neg_train = int(num_neg_train / num_neg * found)
             num_neg_val = int(num_neg_val / num_neg * found)
             num_neg_test = found - num_neg_train - num_neg_val

@@ -15,8 +15,8 @@ class WeightedAdjacencyBCE(Function):
     """L = norm · mean_ij [pos_weight · Y_ij · softplus(-S_ij) + (1 - Y_ij) · softplus(S_ij)],
     S = Z Zᵀ; backward: dS = norm / N² · (σ(S) - Y) ⊙ (1 + (pos_weight - 1) Y), dZ = (dS + dSᵀ) Z.
 
-    softplus(-s) = -log σ(s) is evaluated as logaddexp(0, -s), which neither overflows nor
-    loses digits where σ(s) rounds to 1 (the gradient is exact there too).
+    softplus(∓s) = max(∓s, 0) + log1p(e^{-|s|}) (= -log σ(±s)) neither overflows nor loses
+    digits where σ(s) rounds to 1; σ(s) itself is kept for the backward.
     """
 
     def __init__(self, labels: np.ndarray, pos_weight: float, norm: float):
@@ -25,15 +25,17 @@ class WeightedAdjacencyBCE(Function):
     def forward(self, z: np.ndarray) -> np.ndarray:
         self.z = z
         s = z @ z.T
-        self.s = s
-        loss = np.where(self.labels, self.pos_weight * np.logaddexp(0, -s), np.logaddexp(0, s))
+        e = np.exp(-np.abs(s))                                 # in (0, 1]: no overflow
+        softplus = np.log1p(e)                                 # softplus(±s) = max(±s, 0) + this
+        loss = np.where(self.labels, self.pos_weight * (softplus + np.maximum(-s, 0)),
+                        softplus + np.maximum(s, 0))
+        self.sig = np.where(s >= 0, 1 / (1 + e), e / (1 + e))  # σ(s), kept for backward
         return np.asarray(self.norm * loss.mean(dtype=np.float64), dtype=z.dtype)
 
     def backward(self, g: np.ndarray) -> np.ndarray:
-        s = self.s
-        sig = np.exp(-np.logaddexp(0, -s))                    # σ(s) without overflow
+        sig = self.sig
         ds = np.where(self.labels, self.pos_weight * (sig - 1), sig)
-        ds *= g * self.norm / s.size
+        ds *= g * self.norm / sig.size
         return ((ds + ds.T) @ self.z).astype(self.z.dtype, copy=False)
 
 
