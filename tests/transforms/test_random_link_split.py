@@ -47,7 +47,8 @@ def test_equals_pyg_given_the_same_shuffle_and_negatives(monkeypatch, is_undirec
     options = dict(num_val=num_val, num_test=0.2, is_undirected=is_undirected, split_labels=split_labels,
                    add_negative_train_samples=add_negative_train_samples,
                    neg_sampling_ratio=neg_sampling_ratio, disjoint_train_ratio=disjoint_train_ratio)
-    ours = RandomLinkSplit(**options, rng=7)(Graph(ei, x=x, edge_weight=w, edge_attr=attr))
+    kind = np.arange(ei.shape[1]) % 4                   # an extra edge-level attribute
+    ours = RandomLinkSplit(**options, rng=7)(Graph(ei, x=x, edge_weight=w, edge_attr=attr, edge_type=kind))
 
     # npgnn draws the shuffle, then the negatives, from one Generator: hand PyG the same draws
     draws = np.random.default_rng(7)
@@ -57,11 +58,12 @@ def test_equals_pyg_given_the_same_shuffle_and_negatives(monkeypatch, is_undirec
     monkeypatch.setattr(pyg_split, "negative_sampling", lambda edge_index, size, num_neg_samples, method:
                         torch.from_numpy(negative_sampling(ei, size, num_neg_samples, rng=draws)))
     data = Data(x=torch.from_numpy(x), edge_index=torch.from_numpy(ei), edge_weight=torch.from_numpy(w),
-                edge_attr=torch.from_numpy(attr))
+                edge_attr=torch.from_numpy(attr), edge_type=torch.from_numpy(kind))
     theirs = pyg_split.RandomLinkSplit(**options)(data)
 
     for mine, their in zip(ours, theirs):
         keys = [k for k in their.keys() if k != "x"]
+        assert sorted(keys) == sorted(k for k in mine.keys() if k != "x")
         for k in keys:
             np.testing.assert_array_equal(getattr(mine, k), their[k].numpy(), err_msg=k)
             assert getattr(mine, k).dtype == their[k].numpy().dtype, k
@@ -117,9 +119,8 @@ def test_a_seed_fixes_the_split_and_a_generator_advances():
 
 def test_existing_integer_edge_labels_are_shifted_by_one():
     ei = random_graph(4, n=20, e=60)
-    g = Graph(ei, num_nodes=20)
     classes = np.arange(ei.shape[1]) % 3
-    object.__setattr__(g, "edge_label", classes)
+    g = Graph(ei, num_nodes=20, edge_label=classes)
     train, val, test = RandomLinkSplit(num_val=0.2, num_test=0.2, rng=0)(g)
     lookup = {(a, b): c for a, b, c in zip(*ei.tolist(), classes.tolist())}
     for s in (train, val, test):
@@ -158,7 +159,6 @@ def test_bad_graphs_are_refused_before_sampling():
         RandomLinkSplit(num_val=1, num_test=2, rng=0)(Graph([[0, 1, 2], [1, 2, 0]]))
     with pytest.raises(ValueError, match=r"disjoint_train_ratio takes (\d+) of the \1 training edges"):
         RandomLinkSplit(disjoint_train_ratio=1.0, rng=0)(Graph(random_graph(0, 5, 10)))
-    g = Graph([[0, 1], [1, 2]])
-    object.__setattr__(g, "edge_label", np.array([0.5, 1.0]))
+    g = Graph([[0, 1], [1, 2]], edge_label=np.array([0.5, 1.0]))
     with pytest.raises(ValueError, match="edge_label: an existing edge label must be one integer class"):
         RandomLinkSplit(num_val=0, num_test=0, rng=0)(g)

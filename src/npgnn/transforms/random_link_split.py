@@ -21,7 +21,8 @@ class RandomLinkSplit(BaseTransform):
 
     ``train, val, test = RandomLinkSplit(...)(graph)`` returns three Graphs. Each keeps the
     nodes, features and labels of ``graph``; its ``edge_index`` (with ``edge_weight`` and
-    ``edge_attr``) is the *message-passing* graph of that split, and ``edge_label_index``
+    ``edge_attr`` and every other edge-level attribute) is the *message-passing* graph of that
+    split, and ``edge_label_index``
     (2, P + M) / ``edge_label`` (P + M,) hold the links to predict: the split's P positive edges
     first (label 1), then M sampled non-edges (label 0). As in PyG:
 
@@ -138,13 +139,17 @@ class RandomLinkSplit(BaseTransform):
 
     def _split(self, graph: Graph, labels: np.ndarray | None, message: np.ndarray,
                positive: np.ndarray, negative: np.ndarray) -> Graph:
+        # every edge-level attribute follows the message edges (PyG's is_edge_attr); the label
+        # attribute itself is replaced below, as PyG deletes it from the split
+        edge_keys = [k for k in graph.keys() if k != "edge_index" and graph.is_edge_attr(k)]
+        fields = {k: np.asarray(getattr(graph, k))[message] for k in edge_keys if k != self.key}
         ei = graph.edge_index[:, message]
-        fields = {name: getattr(graph, name)[message] for name in _EDGE_FIELDS
-                  if getattr(graph, name) is not None}
         if self.is_undirected:
             ei = np.concatenate([ei, ei[::-1]], axis=1)
-            fields = {name: np.concatenate([v, v]) for name, v in fields.items()}
-        out = graph.replace(edge_index=ei, **fields)
+            fields = {k: np.concatenate([v, v]) for k, v in fields.items()}
+        out = graph.replace(**{k: None for k in edge_keys if k not in _EDGE_FIELDS})
+        core = {k: fields.pop(k) for k in _EDGE_FIELDS if k in fields}
+        out.update(edge_index=ei, **core)
 
         pos_index = graph.edge_index[:, positive]
         if labels is not None:
@@ -160,9 +165,7 @@ class RandomLinkSplit(BaseTransform):
         else:
             extras = {key: np.concatenate([pos_label, neg_label]),
                       f"{key}_index": np.concatenate([pos_index, negative], axis=1)}
-        for name, value in extras.items():
-            _set_attribute(out, name, value)
-        return out
+        return out.update(fields, **extras)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(num_val={self.num_val}, num_test={self.num_test})"
@@ -193,10 +196,3 @@ def _existing_labels(graph: Graph, key: str) -> np.ndarray | None:
         raise ValueError(f"{key}: an existing edge label must be one integer class per edge, shape "
                          f"({graph.num_edges}, ...), got dtype {labels.dtype} shape {labels.shape}")
     return labels.astype(np.int64, copy=False)
-
-
-def _set_attribute(graph: Graph, name: str, value: np.ndarray) -> None:
-    try:
-        setattr(graph, name, value)
-    except AttributeError:          # a frozen Graph record without extra attributes
-        object.__setattr__(graph, name, value)
