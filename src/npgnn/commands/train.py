@@ -41,8 +41,9 @@ def add(subparsers: argparse._SubParsersAction) -> None:
                         "protocol, test AUC and AP) (default: node or graph classification, by "
                         "the dataset)")
     p.add_argument("--recon-loss", choices=["sampled", "dense"], default=None,
-                   help="link prediction: PyG's loss with as many sampled negatives as edges "
-                        "(default), or the paper code's weighted loss over every pair (O(N²))")
+                   help="link prediction: 'sampled', PyG's loss with as many sampled negatives "
+                        "as edges, or 'dense', the paper code's weighted loss over every pair "
+                        "(O(N²)) (default: sampled)")
     p.add_argument("--epochs", type=int_at_least(1), help=_paper("maximum epochs", "epochs"))
     p.add_argument("--lr", type=float_in(0, low_open=True), help=_paper("Adam learning rate", "lr"))
     p.add_argument("--hidden", type=int_at_least(1),
