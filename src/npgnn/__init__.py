@@ -7,13 +7,18 @@ from npgnn.autodiff import (
 )
 from npgnn.device import cuda, device
 from npgnn.graph import Graph
+from npgnn.kernels.threads import apply_blas_policy as _apply_blas_policy
+from npgnn.kernels.threads import get_num_threads, set_num_threads
 from npgnn.ops import cat, stack
 from npgnn.random import manual_seed, seed_everything
 
 __version__ = "0.1.0"
 
+# BLAS on one thread for the whole process unless the user set its threads (npgnn.kernels.threads).
+_apply_blas_policy()
+
 __all__ = [
     "Function", "GradcheckError", "Graph", "Tensor", "as_tensor", "cat", "cuda", "detect_anomaly", "device",
-    "enable_grad", "gradcheck", "is_grad_enabled", "load", "manual_seed", "nn", "no_grad", "ops",
-    "optim", "save", "seed_everything", "stack", "tensor",
+    "enable_grad", "get_num_threads", "gradcheck", "is_grad_enabled", "load", "manual_seed", "nn", "no_grad", "ops",
+    "optim", "save", "seed_everything", "set_num_threads", "stack", "tensor",
 ]

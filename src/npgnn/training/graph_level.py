@@ -10,7 +10,6 @@ import numpy as np
 
 from npgnn.autodiff.grad_mode import no_grad
 from npgnn.graph import Batch, DataLoader, Graph
-from npgnn.kernels.threads import blas_threads
 from npgnn.nn.module import Module
 from npgnn.ops import nn as F
 from npgnn.optim import Adam, StepLR
@@ -73,18 +72,17 @@ def fit_graphs(
     model: Module, train_set: Sequence[Graph], eval_sets: dict[str, Sequence[Graph]], *,
     epochs: int = 350, batch_size: int = 32, lr: float = 0.01, weight_decay: float = 0.0,
     step_size: int = 50, gamma: float = 0.5, seed: int | None = 0, progress: bool = True,
-    desc: str = "train", blas_thread_limit: int | None = 1,
+    desc: str = "train",
 ) -> GraphRun:
     """Adam with the learning rate multiplied by ``gamma`` every ``step_size`` epochs (the GIN
     paper halves 0.01 every 50), shuffled mini-batches; every epoch each eval set is scored.
-    ``blas_thread_limit`` caps BLAS threads during training (see ``npgnn.kernels.threads``).
+    BLAS threads follow npgnn's process-wide policy (``npgnn.kernels.threads``).
 
     Raises:
         FloatingPointError: a mini-batch's loss is not finite (the learning rate is too high).
     """
-    with blas_threads(blas_thread_limit):
-        return _fit_graphs(model, train_set, eval_sets, epochs, batch_size, lr, weight_decay,
-                           step_size, gamma, seed, progress, desc)
+    return _fit_graphs(model, train_set, eval_sets, epochs, batch_size, lr, weight_decay,
+                       step_size, gamma, seed, progress, desc)
 
 
 def _fit_graphs(model: Module, train_set: Sequence[Graph], eval_sets: dict[str, Sequence[Graph]],

@@ -9,7 +9,6 @@ import numpy as np
 
 from npgnn.autodiff.grad_mode import no_grad
 from npgnn.graph import Graph
-from npgnn.kernels.threads import blas_threads
 from npgnn.metrics import accuracy
 from npgnn.nn.module import Module
 from npgnn.ops import nn as F
@@ -66,7 +65,6 @@ def evaluate_nodes(model: Module, graph: Graph, index: np.ndarray) -> tuple[floa
 def fit_nodes(
     model: Module, graph: Graph, optimizer: Optimizer, *, epochs: int = 200,
     stopping: Stopping | None = None, progress: bool = True, desc: str = "train",
-    blas_thread_limit: int | None = 1,
 ) -> NodeResult:
     """Train ``model(x, graph) -> logits`` with cross-entropy on ``graph.train_mask``.
 
@@ -74,14 +72,13 @@ def fit_nodes(
     which drives ``stopping``. The returned accuracies are those of the final model (after
     ``stopping.finish``, which may restore the best weights).
 
-    ``blas_thread_limit`` caps BLAS threads during training (see ``npgnn.kernels.threads``).
+    BLAS threads follow npgnn's process-wide policy (``npgnn.kernels.threads``).
 
     Raises:
         ValueError if the graph lacks labels or masks; FloatingPointError if the loss stops
         being finite (lower the learning rate).
     """
-    with blas_threads(blas_thread_limit):
-        return _fit_nodes(model, graph, optimizer, epochs, stopping, progress, desc)
+    return _fit_nodes(model, graph, optimizer, epochs, stopping, progress, desc)
 
 
 def _fit_nodes(model: Module, graph: Graph, optimizer: Optimizer, epochs: int,

@@ -1,8 +1,10 @@
 """Graph inputs of layers: accept an edge_index array or a Graph, and cache derived structure on it.
 
-A layer called as ``layer(x, edge_index)`` with a raw array rebuilds its sparse structure each
-call (one sort); called with a ``Graph`` it reuses what the Graph already computed. The cache is
-keyed by what was derived (never by a layer), so every layer sharing the Graph shares it.
+Called with a ``Graph``, a layer reuses what the Graph already computed. Called as
+``layer(x, edge_index)`` with a raw ndarray or torch tensor (PyG style), ``as_graph`` returns the
+Graph it built for that same array before, verified equal element by element (see
+``_edge_index_cache``: a hit is never stale), so a raw edge_index is as fast as a Graph. The
+cache on a Graph is keyed by what was derived (never by a layer), so every layer shares it.
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ import numpy as np
 
 from npgnn.autodiff.tensor import Tensor
 from npgnn.graph import Graph
+from npgnn.nn.conv import _edge_index_cache
 from npgnn.ops.segments import Segments
 
 
@@ -28,11 +31,16 @@ def as_graph(edge_index: Any, num_nodes: int, *, name: str = "edge_index") -> Gr
                 f"{name}: the graph has {edge_index.num_nodes} nodes but x has {num_nodes} rows"
             )
         return edge_index
+    owner = edge_index
     if isinstance(edge_index, Tensor):  # e.g. a float array wrapped by the book-style forward
-        edge_index = edge_index.data
+        owner = edge_index = edge_index.data
     elif hasattr(edge_index, "detach") and hasattr(edge_index, "numpy"):  # a torch tensor
         edge_index = edge_index.detach().cpu().numpy()
-    return Graph(edge_index=np.asarray(edge_index), num_nodes=num_nodes)
+    array = np.asarray(edge_index)
+    if array is not owner and not hasattr(owner, "numpy"):  # a list: a new array each call
+        return Graph(edge_index=array, num_nodes=num_nodes)
+    return _edge_index_cache.graph_for(
+        owner, array, num_nodes, lambda copy: Graph(edge_index=copy, num_nodes=num_nodes))
 
 
 def cached(g: Graph, key: Any, build: Callable[[], Any]) -> Any:
