@@ -4,9 +4,9 @@ The matrices of a GNN layer are small (N × 64 @ 64 × 64) and OpenBLAS worker t
 about 0.1 s after each call, stealing the cores the next numba kernel (or another process on a
 shared machine) needs. Measured on a busy 2-core machine in a hand-written loop: five GIN epochs
 on MUTAG 4.6 s with NumPy's default BLAS threads against 0.46 s with one; a GAT epoch on Cora
-0.32 s against 0.08 s. Limiting BLAS around each op (a context manager per call) costs a
-threadpoolctl round-trip per op, too much for small graphs; so the limit is set once, for the
-process, by ``import npgnn`` (``apply_blas_policy``), and holds for ``npgnn train`` and a user's
+0.32 s against 0.08 s. Limiting BLAS around each op instead costs 7 ms per
+``threadpool_limits`` call (it rescans the libraries; too much for small graphs) and would let
+the BLAS calls between ops spin again; so the limit is set once, for the process, by ``import npgnn`` (``apply_blas_policy``), and holds for ``npgnn train`` and a user's
 own loop alike.
 
 What ``import npgnn`` changes in the process, and how to opt out:

@@ -31,7 +31,8 @@ from npgnn.graph import Graph
 MAX_ENTRIES = 8
 
 _entries: OrderedDict[tuple[int, int], tuple[weakref.ref, np.ndarray, Graph]] = OrderedDict()
-_lock = threading.Lock()
+# Reentrant: a weakref callback (an array freed by a GC pass) may run while this thread holds it.
+_lock = threading.RLock()
 
 
 def _drop(key: tuple[int, int], ref: weakref.ref) -> None:

@@ -22,8 +22,13 @@ from npgnn.ops.segments import Segments
 def as_graph(edge_index: Any, num_nodes: int, *, name: str = "edge_index") -> Graph:
     """A validated Graph over ``num_nodes`` nodes from an edge_index array or a Graph.
 
+    A Graph is returned as is. An ndarray, npgnn Tensor or torch tensor returns the Graph built
+    for that same object before when its contents are unchanged (``_edge_index_cache``); a list
+    or other array-like is converted on every call.
+
     Raises:
-        ValueError when a Graph's node count differs from ``num_nodes`` (the rows of x).
+        ValueError when a Graph's node count differs from ``num_nodes`` (the rows of x); the
+        Graph constructor's TypeError/ValueError/IndexError for a malformed edge_index.
     """
     if isinstance(edge_index, Graph):
         if edge_index.num_nodes != num_nodes:
