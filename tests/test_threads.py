@@ -48,12 +48,6 @@ def test_env_cap_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
         threads._env_blas_cap()
 
 
-def test_blas_is_capped_in_this_process() -> None:
-    if os.environ.get(threads.NPGNN_BLAS_ENV) or any(os.environ.get(n) for n in threads.USER_BLAS_ENV):
-        pytest.skip("the environment sets BLAS threads")
-    assert threads.blas_num_threads() == 1
-
-
 def test_set_num_threads_round_trips_and_reaches_numba() -> None:
     before = npgnn.get_num_threads()
     try:

@@ -15,7 +15,9 @@ What ``import npgnn`` changes in the process, and how to opt out:
   ``BLIS_NUM_THREADS``, ``VECLIB_MAXIMUM_THREADS`` is set, every BLAS library loaded at that time
   (NumPy's OpenBLAS) whose pool is not already below the number of usable cores is limited to one
   thread with ``threadpoolctl`` (one call, a few ms). A pool the user already limited (a smaller
-  count) is left alone, and so is every BLAS setting made by an environment variable.
+  count) is left alone, and so is every BLAS setting made by an environment variable. A BLAS
+  library loaded later (SciPy's own OpenBLAS, on the first ``import scipy.linalg``; npgnn's
+  matrix products run in NumPy's) is not touched: ``set_num_threads(n, blas=1)`` caps it.
 - ``NPGNN_BLAS_THREADS=n`` sets the cap to ``n`` threads instead of one (and overrides the
   variables above); ``NPGNN_BLAS_THREADS=0`` (or ``default``) leaves BLAS untouched.
 - Environment variables are never written, so child processes inherit nothing from npgnn.
