@@ -19,6 +19,6 @@ _apply_blas_policy()
 
 __all__ = [
     "Function", "GradcheckError", "Graph", "Tensor", "as_tensor", "cat", "cuda", "detect_anomaly", "device",
-    "enable_grad", "get_num_threads", "gradcheck", "is_grad_enabled", "load", "manual_seed", "nn", "no_grad", "ops",
-    "optim", "save", "seed_everything", "set_num_threads", "stack", "tensor",
+    "enable_grad", "get_num_threads", "gradcheck", "is_grad_enabled", "load", "manual_seed", "nn",
+    "no_grad", "ops", "optim", "save", "seed_everything", "set_num_threads", "stack", "tensor",
 ]
