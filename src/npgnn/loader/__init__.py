@@ -1,4 +1,5 @@
 """Loaders of mini-batches (PyG's ``torch_geometric.loader``)."""
 from npgnn.graph.loader import DataLoader
+from npgnn.loader.neighbor_loader import NeighborLoader
 
-__all__ = ["DataLoader"]
+__all__ = ["DataLoader", "NeighborLoader"]
