@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -14,6 +15,7 @@ from npgnn.nn.module import Module
 from npgnn.ops import nn as F
 from npgnn.optim.optimizer import Optimizer
 from npgnn.training.progress import progress_bar
+from npgnn.training.sampled import fit_nodes_sampled
 
 
 class Stopping(Protocol):
@@ -65,6 +67,8 @@ def evaluate_nodes(model: Module, graph: Graph, index: np.ndarray) -> tuple[floa
 def fit_nodes(
     model: Module, graph: Graph, optimizer: Optimizer, *, epochs: int = 200,
     stopping: Stopping | None = None, progress: bool = True, desc: str = "train",
+    batch_size: int | None = None, num_neighbors: Sequence[int] | None = None,
+    seed: Any = None, eval_batch_size: int = 1024,
 ) -> NodeResult:
     """Train ``model(x, graph) -> logits`` with cross-entropy on ``graph.train_mask``.
 
@@ -72,13 +76,34 @@ def fit_nodes(
     which drives ``stopping``. The returned accuracies are those of the final model (after
     ``stopping.finish``, which may restore the best weights).
 
+    With ``batch_size``, an epoch is instead one pass of mini-batches over the training nodes,
+    each with its sampled in-neighbourhood (``NeighborLoader(graph, num_neighbors,
+    input_nodes=train, batch_size, shuffle=True, seed=seed)``; ``num_neighbors`` defaults to
+    [15, 10]), the loss taken on each batch's seed rows; evaluation runs ``model.inference``
+    layer by layer over all nodes in batches of ``eval_batch_size`` when the model has it
+    (``npgnn.nn.models``), else one full-graph forward pass (see ``npgnn.training.sampled``).
+    The reported train accuracy/loss per epoch is then the running one over the batches.
+
     BLAS threads follow npgnn's process-wide policy (``npgnn.kernels.threads``).
 
     Raises:
-        ValueError if the graph lacks labels or masks; FloatingPointError if the loss stops
-        being finite (lower the learning rate).
+        ValueError if the graph lacks labels or masks, ``num_neighbors`` is given without
+        ``batch_size`` (and NeighborLoader's errors for bad sampling arguments);
+        FloatingPointError if the loss stops being finite (lower the learning rate).
     """
-    return _fit_nodes(model, graph, optimizer, epochs, stopping, progress, desc)
+    if batch_size is None and num_neighbors is not None:
+        raise ValueError(f"fit_nodes: num_neighbors={num_neighbors!r} needs batch_size "
+                         "(full-batch training samples nothing)")
+    if batch_size is None:
+        return _fit_nodes(model, graph, optimizer, epochs, stopping, progress, desc)
+    if graph.y is None:
+        raise ValueError("graph.y: node classification needs a label per node")
+    splits = [_masked_indices(graph, m) for m in ("train_mask", "val_mask", "test_mask")]
+    return fit_nodes_sampled(
+        model, graph, optimizer, *splits, epochs=epochs, batch_size=batch_size,
+        num_neighbors=[15, 10] if num_neighbors is None else num_neighbors,
+        stopping=stopping, progress=progress, desc=desc, seed=seed,
+        eval_batch_size=eval_batch_size)
 
 
 def _fit_nodes(model: Module, graph: Graph, optimizer: Optimizer, epochs: int,

@@ -27,6 +27,7 @@ from npgnn.nn.conv.gin import GINConv
 from npgnn.nn.conv.sage import SAGEConv
 from npgnn.nn.linear import Linear
 from npgnn.nn.mlp import MLP, Identity, accepts_batch
+from npgnn.nn.models import layerwise
 from npgnn.nn.models.jumping_knowledge import JumpingKnowledge
 from npgnn.nn.module import Module, ModuleList
 from npgnn.nn.resolver import activation_resolver, normalization_resolver
@@ -161,7 +162,7 @@ class BasicGNN(Module):
         if num_sampled_nodes_per_hop is not None or num_sampled_edges_per_hop is not None:
             raise NotImplementedError(f"{type(self).__name__}: num_sampled_nodes_per_hop / "
                                       "num_sampled_edges_per_hop (PyG's trim_to_layer) are not "
-                                      "supported; npgnn has no NeighborLoader")
+                                      "supported yet")
         self._warn_unused(edge_weight, edge_attr)
         extra: dict[str, Any] = {}
         if self.supports_edge_weight:
@@ -184,6 +185,18 @@ class BasicGNN(Module):
         if hasattr(self, "lin"):
             x = self.lin(x)
         return x
+
+    def inference_per_layer(self, layer: int, x: Any, edge_index: Any,
+                            batch_size: int) -> Tensor:
+        """PyG's ``inference_per_layer``: see ``npgnn.nn.models.layerwise``."""
+        return layerwise.inference_per_layer(self, layer, x, edge_index, batch_size)
+
+    def inference(self, loader: Any, device: Any = None, embedding_device: Any = "cpu",
+                  progress_bar: bool = False, cache: bool = False) -> Tensor:
+        """PyG's layer-wise full-graph ``inference`` over a ``NeighborLoader`` with
+        ``num_neighbors=[-1]`` (see ``npgnn.nn.models.layerwise.inference``); ``device``,
+        ``embedding_device``, ``progress_bar`` and ``cache`` are accepted and ignored (CPU)."""
+        return layerwise.inference(self, loader)
 
     def _warn_unused(self, edge_weight: Any, edge_attr: Any) -> None:
         for value, name, used in ((edge_weight, "edge_weight", self.supports_edge_weight),
