@@ -41,7 +41,8 @@ class TrainConfig:
     weight_decay: float | None = None
     stopping: str | None = None        # 'window' (GCN rule), 'patience' (GAT rule) or 'none'
     patience: int | None = None
-    batch_size: int | None = None
+    batch_size: int | None = None      # node models: seed nodes per NeighborLoader batch
+    num_neighbors: tuple[int, ...] | None = None  # node models: neighbours sampled per hop
     folds: int | None = None
     protocol: str | None = None        # graph classification: 'gin' (default) or 'holdout'
     out_heads: int | None = None
@@ -70,6 +71,16 @@ class TrainConfig:
             raise ConfigError(f"{', '.join(wrong)}: not used by {model} ({task} classification); "
                               f"drop {' and '.join('--' + k.replace('_', '-') for k in wrong)}")
         _check_ranges(given)
+        if "num_neighbors" in given:
+            counts = given["num_neighbors"]
+            if (isinstance(counts, (str, bytes)) or not isinstance(counts, (list, tuple))
+                    or not counts or any(isinstance(c, bool) or not isinstance(c, (int, np.integer))
+                                         or c < -1 for c in counts)):
+                raise ConfigError(f"num_neighbors: expected a non-empty sequence of integers "
+                                  f">= -1 (one per hop), got {show(counts)}")
+            if "batch_size" not in given:
+                raise ConfigError("num_neighbors: needs batch_size (full-batch training samples "
+                                  "nothing); add --batch-size")
         values = {**PAPER_DEFAULTS[model], **DATASET_DEFAULTS.get((model, dataset), {})}
         values.update(given)
         return values
@@ -257,9 +268,12 @@ def run(config: TrainConfig) -> tuple[dict[str, Any], list[Any]]:
             seed = config.seed + r
             model = build_model(model_name, in_channels, num_classes, settings, seed)
             optimizer = Adam(model.param_groups(settings["weight_decay"]), lr=settings["lr"])
+            sampling = {} if settings.get("batch_size") is None else dict(
+                batch_size=settings["batch_size"], seed=seed,
+                num_neighbors=list(settings.get("num_neighbors") or (15, 10)))
             result = fit_nodes(model, graph, optimizer, epochs=settings["epochs"],
                                stopping=_stopping(settings), progress=config.progress,
-                               desc=f"{model_name} {ref.name} seed {seed}")
+                               desc=f"{model_name} {ref.name} seed {seed}", **sampling)
             runs.append(dict(seed=seed, test_accuracy=result.test_accuracy,
                              val_accuracy=_finite(result.val_accuracy),
                              train_accuracy=result.train_accuracy,

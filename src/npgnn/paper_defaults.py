@@ -29,8 +29,9 @@ PAPER_DEFAULTS: dict[str, dict[str, Any]] = {
 }
 #: Settings that only one task uses: a node model given ``folds`` (or a graph model given
 #: ``stopping``) is refused rather than silently ignored.
-NODE_ONLY = ("stopping", "patience")
-GRAPH_ONLY = ("batch_size", "folds", "protocol")
+#: ``batch_size`` serves both: graphs per batch, or seed nodes per sampled batch (node models).
+NODE_ONLY = ("stopping", "patience", "num_neighbors")
+GRAPH_ONLY = ("folds", "protocol")
 #: Dataset-specific settings from the papers: GAT on PubMed (8 output heads, lr 0.01, L2 1e-3);
 #: GIN on the social datasets (hidden 64).
 DATASET_DEFAULTS: dict[tuple[str, str], dict[str, Any]] = {

@@ -41,6 +41,18 @@ def int_at_least(low: int) -> Callable[[str], int]:
     return parse
 
 
+def neighbour_counts(text: str) -> tuple[int, ...]:
+    """An argparse type: comma-separated integers >= -1, one per hop (``"15,10"``; -1: all)."""
+    try:
+        counts = tuple(int(part) for part in text.split(","))
+    except ValueError:
+        counts = ()
+    if not counts or any(c < -1 for c in counts):
+        raise argparse.ArgumentTypeError(
+            f"expected comma-separated integers >= -1 (one per hop, e.g. 15,10), got {text!r}")
+    return counts
+
+
 def float_in(low: float, high: float = math.inf, *, low_open: bool = False,
              high_open: bool = False) -> Callable[[str], float]:
     """An argparse type: a finite float in ``[low, high]`` (either end open on request)."""

@@ -11,7 +11,8 @@ import argparse
 import sys
 from typing import Any
 
-from npgnn.commands._args import HelpFormatter, check_root, float_in, int_at_least, prepare_outputs
+from npgnn.commands._args import (HelpFormatter, check_root, float_in, int_at_least,
+                                  neighbour_counts, prepare_outputs)
 from npgnn.paper_defaults import describe
 
 
@@ -58,7 +59,12 @@ def add(subparsers: argparse._SubParsersAction) -> None:
                    help=_paper("node models: window (GCN rule) or patience (GAT rule), in epochs",
                                "patience"))
     p.add_argument("--batch-size", type=int_at_least(1),
-                   help=_paper("graph models: graphs per mini-batch", "batch_size"))
+                   help=_paper("graph models: graphs per mini-batch; node models: seed nodes per "
+                               "neighbour-sampled mini-batch (NeighborLoader; unset: full-batch)",
+                               "batch_size"))
+    p.add_argument("--num-neighbors", type=neighbour_counts,
+                   help="node models with --batch-size: neighbours sampled per hop, comma-separated, "
+                        "-1 for all (default: 15,10)")
     p.add_argument("--folds", type=int_at_least(2),
                    help=_paper("graph models: cross-validation folds", "folds"))
     p.add_argument("--protocol", choices=["gin", "holdout"],
@@ -123,7 +129,8 @@ def run(args: argparse.Namespace) -> int:
         dataset=args.dataset, model=args.model, seed=args.seed, runs=args.runs, root=args.root,
         save=args.save, progress=not args.quiet and sys.stderr.isatty(),
         **{k: getattr(args, k) for k in ("epochs", "lr", "hidden", "dropout", "weight_decay",
-                                        "stopping", "patience", "batch_size", "folds", "protocol")},
+                                        "stopping", "patience", "batch_size", "num_neighbors", "folds",
+                                        "protocol")},
     )
     config.resolved()  # ConfigError (exit 2) for an option the model does not use
     from npgnn.dataset_lookup import resolve_dataset
