@@ -43,13 +43,15 @@ def as_count(name: str, value: Any, minimum: int = 0) -> int:
 
 
 def as_edge_index(value: Any) -> np.ndarray:
-    """Return ``value`` as a (2, E) int64 array; an empty list or array means no edges.
+    """Return ``value`` as a (2, E) int64 array; an empty list, a 1-D empty array or a (2, 0)
+    array means no edges.
 
     Raises:
-        TypeError: the ids are not integers. ValueError: the shape is not (2, E).
+        TypeError: the ids are not integers. ValueError: the shape is not (2, E) (including an
+        empty (k, 0) array with k != 2, e.g. (3, 0): a wrongly shaped edge list, not "no edges").
     """
     ei = np.asarray(value)
-    if ei.size == 0 and ei.ndim <= 2 and ei.dtype.kind in "biuf":
+    if ei.size == 0 and (ei.ndim == 1 or ei.shape == (2, 0)) and ei.dtype.kind in "biuf":
         return np.empty((2, 0), dtype=np.int64)
     if ei.dtype.kind not in "iu":
         raise TypeError(f"edge_index: expected integer node ids, got {ei.dtype}; cast with "
@@ -108,6 +110,21 @@ def as_edge_weight(w: Any, num_edges: int) -> np.ndarray:
         raise ValueError(f"edge_weight: contains {int(nan.sum())} NaN value(s), first at edge "
                          f"{int(np.argmax(nan))}; drop those edges or replace the NaNs")
     return w
+
+
+def check_degrees(owner: str, deg: np.ndarray, kind: str) -> None:
+    """Raise ValueError if a weighted degree is negative (``deg ** -0.5`` would be NaN).
+
+    PyG computes ``deg.pow(-0.5)`` and returns NaN for such a node; npgnn refuses it before
+    normalising, naming ``edge_weight`` (the cause) and the first offending node.
+    """
+    neg = deg < 0
+    if neg.any():
+        i = int(np.argmax(neg))
+        raise ValueError(f"{owner}: edge_weight gives {int(neg.sum())} node(s) a negative "
+                         f"weighted {kind} (first: node {i}, degree {show(deg[i].item())}); "
+                         f"D^-1/2 is undefined for it (PyG would return NaN); pass non-negative "
+                         f"edge weights")
 
 
 def as_edge_attr(a: Any, num_edges: int) -> np.ndarray:

@@ -12,6 +12,7 @@ from typing import Any, Literal
 import numpy as np
 import scipy.sparse as sp
 
+from npgnn.graph import _checks
 from npgnn.graph.graph import DEFAULT_WEIGHT_DTYPE, Graph
 from npgnn.utils.coalesce import coalesce as utils_coalesce
 from npgnn.utils.coalesce import to_undirected as utils_to_undirected
@@ -119,8 +120,12 @@ def gcn_norm(g: Graph, norm: Literal["sym", "row", "col"] = "sym", add_self_loop
     Unlike PyG 2.8, whose gcn_norm silently ignores ``improved=True`` when ``edge_weight`` is
     None, ``fill_value`` applies to unweighted graphs too (``A + 2I`` as in the GCN paper).
 
+    A negative edge weight can make a weighted degree negative; with 'sym' its ``d^-1/2`` is
+    undefined (PyG silently returns NaN for it): npgnn refuses it.
+
     Raises:
-        ValueError: unknown ``norm``.
+        ValueError: unknown ``norm``; with 'sym', a node whose weighted in-degree is negative
+        (the message names ``edge_weight`` and the first such node).
     """
     if norm not in ("sym", "row", "col"):
         raise ValueError(f"gcn_norm: norm must be 'sym', 'row' or 'col', got {norm!r}")
@@ -135,6 +140,9 @@ def gcn_norm(g: Graph, norm: Literal["sym", "row", "col"] = "sym", add_self_loop
     w = np.asarray(g.edge_weight)  # set above
     by = src if norm == "col" else dst
     deg = np.bincount(by, weights=w, minlength=g.num_nodes).astype(w.dtype)
+    if norm == "sym":
+        _checks.check_degrees("gcn_norm", deg, "in-degree (self-loops included)"
+                              if add_self_loops else "in-degree")
     with np.errstate(divide="ignore"):
         scale = deg ** -0.5 if norm == "sym" else 1 / deg
     scale[np.isinf(scale)] = 0

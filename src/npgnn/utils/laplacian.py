@@ -5,6 +5,7 @@ from typing import Any
 
 import numpy as np
 
+from npgnn.graph._checks import check_degrees
 from npgnn.utils._args import edge_index_arg, values_arg
 from npgnn.utils.loop import add_self_loops, remove_self_loops
 
@@ -24,7 +25,8 @@ def get_laplacian(edge_index: Any, edge_weight: Any = None, normalization: str |
         dtype: of the weights when ``edge_weight`` is None (default float32, torch's default).
 
     Raises:
-        ValueError: unknown ``normalization`` (PyG asserts).
+        ValueError: unknown ``normalization`` (PyG asserts); with 'sym', a node whose weighted
+        degree is negative (its d^-1/2 is undefined; PyG returns NaN).
     """
     if normalization not in (None, "sym", "rw"):
         raise ValueError(f"normalization: expected None, 'sym' or 'rw', got {normalization!r}")
@@ -39,6 +41,8 @@ def get_laplacian(edge_index: Any, edge_weight: Any = None, normalization: str |
     if normalization is None:
         loops, _ = add_self_loops(ei, num_nodes=n)
         return loops, np.concatenate([-w, deg])
+    if normalization == "sym":
+        check_degrees("get_laplacian", deg, "out-degree")
     with np.errstate(divide="ignore"):
         scale = deg ** -0.5 if normalization == "sym" else 1 / deg
     scale[np.isinf(scale)] = 0

@@ -33,7 +33,10 @@ class GCNConv(MessagePassing):
     * duplicate edges count once per copy (their weights add up);
     * degrees are in-degrees (messages flow source -> target), so a directed graph is normalised
       by the targets' in-degree on both ends, exactly as PyG; a degree of 0 gives weight 0;
-    * an isolated node gets only its self-loop: x'_i = Θ x_i + b; an edgeless graph likewise.
+    * an isolated node gets only its self-loop: x'_i = Θ x_i + b; an edgeless graph likewise;
+    * negative edge weights are allowed as long as no node's weighted in-degree d̂_i is negative:
+      with 'sym' such a node raises ValueError naming ``edge_weight`` (its d̂_i^-1/2 is undefined;
+      PyG silently returns NaN there).
 
     ``norm='row'`` (D̂^{-1} Â, a mean) and ``norm='col'`` (Â D̂_out^{-1}) are npgnn extensions.
 
