@@ -5,6 +5,7 @@ from typing import Any
 
 import numpy as np
 
+from npgnn._validate import check_supported_dtype
 from npgnn.autodiff import grad_mode
 from npgnn.autodiff.function import Function, check_finite
 from npgnn.autodiff.tensor import Tensor
@@ -43,6 +44,7 @@ def _output_grad(root: Tensor, grad: Any) -> np.ndarray:
             )
         return np.ones_like(root.data)
     g = grad.data if isinstance(grad, Tensor) else np.asarray(grad)
+    check_supported_dtype("backward(): grad", g.dtype)
     if g.shape != root.shape:
         if g.size == 1 and root.size == 1:
             g = g.reshape(root.shape)

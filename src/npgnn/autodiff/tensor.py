@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import scipy.sparse as sp
 
+from npgnn._validate import check_supported_dtype
+
 builtins_max = max
 
 
@@ -33,15 +35,7 @@ def _as_array(data: ArrayLike, dtype: Any = None) -> np.ndarray:
             "or densify it with .toarray()"
         )
     array = np.asarray(data, dtype=dtype)
-    if array.dtype == np.float16 or not (
-        np.issubdtype(array.dtype, np.floating)
-        or np.issubdtype(array.dtype, np.integer)
-        or array.dtype == np.bool_
-    ):
-        raise TypeError(
-            f"Tensor data: expected a float, integer or bool array, got dtype={array.dtype}; "
-            "convert it with np.asarray(data, dtype=np.float64) first"
-        )
+    check_supported_dtype("Tensor data", array.dtype)
     return array
 
 

@@ -8,6 +8,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from npgnn._format import show
+from npgnn._validate import check_supported_dtype
 
 
 def unwrap(value: Any) -> Any:
@@ -74,14 +75,14 @@ def as_features(x: Any, num_nodes: int | None) -> Any:
     """Return ``x`` as a 2-D numeric ndarray or a scipy CSR matrix/array.
 
     Raises:
-        TypeError: not numeric. ValueError: not 2-D, or not ``num_nodes`` rows.
+        TypeError: a dtype npgnn does not compute in (float16, complex, object, strings;
+        :func:`npgnn._validate.unsupported_dtype`), dense or sparse. ValueError: not 2-D, or not ``num_nodes`` rows.
     """
     if sp.issparse(x):
         x = x.tocsr()
     else:
         x = np.asarray(x)
-        if x.dtype.kind not in "biufc":
-            raise TypeError(f"x: expected numeric node features, got dtype {x.dtype}")
+    check_supported_dtype("x", x.dtype)
     if x.ndim != 2:
         raise ValueError(f"x: expected shape (num_nodes, F), got {x.shape}; use x.reshape(-1, 1) "
                          f"for one feature per node")
@@ -95,11 +96,11 @@ def as_edge_weight(w: Any, num_edges: int) -> np.ndarray:
     """Return ``w`` as an (E,) float array (integers become float64) without NaN.
 
     Raises:
-        TypeError: not real numbers. ValueError: wrong shape, or NaN present.
+        TypeError: an unsupported dtype (:func:`npgnn._validate.unsupported_dtype`).
+        ValueError: wrong shape, or NaN present.
     """
     w = np.asarray(w)
-    if w.dtype.kind not in "biuf":
-        raise TypeError(f"edge_weight: expected real numbers, got dtype {w.dtype}")
+    check_supported_dtype("edge_weight", w.dtype)
     if w.dtype.kind != "f":
         w = w.astype(np.float64)
     if w.shape != (num_edges,):
@@ -131,9 +132,11 @@ def as_edge_attr(a: Any, num_edges: int) -> np.ndarray:
     """Return ``a`` as an array whose first dimension is E.
 
     Raises:
+        TypeError: an unsupported dtype (:func:`npgnn._validate.unsupported_dtype`).
         ValueError: it is 0-d or its first dimension is not E.
     """
     a = np.asarray(a)
+    check_supported_dtype("edge_attr", a.dtype)
     if a.ndim == 0 or a.shape[0] != num_edges:
         raise ValueError(f"edge_attr: expected shape (E, D) with E = {num_edges}, one row per "
                          f"column of edge_index, got {a.shape}")

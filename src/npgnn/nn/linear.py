@@ -6,7 +6,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from npgnn._validate import check_choice, check_float_dtype, check_size
+from npgnn._validate import check_choice, check_float_dtype, check_size, check_supported_dtype
 from npgnn.autodiff.function import Function
 from npgnn.autodiff.tensor import Tensor, as_tensor
 from npgnn.nn import init
@@ -69,6 +69,7 @@ class Linear(Module):
 
     def forward(self, x: Any) -> Tensor:
         if sp.issparse(x):
+            check_supported_dtype("Linear: x", x.dtype)
             if x.shape[1] != self.in_features:
                 raise ValueError(
                     f"Linear: x must have {self.in_features} columns, got sparse shape {x.shape}"

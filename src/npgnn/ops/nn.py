@@ -7,6 +7,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from npgnn._format import show
+from npgnn._validate import check_supported_dtype
 from npgnn.autodiff.function import Function
 from npgnn.autodiff.tensor import Tensor, as_tensor
 from npgnn.ops.math import _UNSET, resolve_axis
@@ -418,6 +419,7 @@ def dropout(
         raise ValueError(f"dropout: p must be a probability in [0, 1], got {show(p)}")
     rng = rng if rng is not None else default_generator()
     if sp.issparse(x):
+        check_supported_dtype("dropout: x", x.dtype)
         if not np.issubdtype(x.dtype, np.floating):
             raise TypeError(f"dropout: x must hold floats, got a sparse matrix of {x.dtype}")
         return _sparse_dropout(x, float(p), training, rng)

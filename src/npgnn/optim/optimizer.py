@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from npgnn._format import show
-from npgnn._validate import check_real
+from npgnn._validate import check_real, check_supported_dtype
 from npgnn.autodiff.tensor import Tensor
 from npgnn.nn.module import Module, Parameter
 
@@ -164,6 +164,7 @@ class Optimizer:
                 if grad is None:
                     continue
                 grad = np.asarray(grad)
+                self._check_dtypes(p, grad)
                 if grad.shape != p.data.shape:
                     raise ValueError(
                         f"{type(self).__name__}.step(): {p!r} has a gradient of shape "
@@ -173,6 +174,21 @@ class Optimizer:
                     grad = grad.astype(p.data.dtype)
                 self._update(p, grad, group, self.state.setdefault(id(p), {}))
         return loss
+
+    def _check_dtypes(self, p: Parameter, grad: np.ndarray) -> None:
+        """Refuse a parameter whose data is not float32/float64, or an unsupported gradient.
+
+        An integer parameter would silently become float64 (or fail mid-update): as torch,
+        which refuses gradients for integer tensors, npgnn refuses to update it.
+        """
+        where = f"{type(self).__name__}.step(): {p!r}"
+        data_dtype = np.asarray(p.data).dtype
+        if data_dtype.kind in "biu":
+            raise TypeError(f"{where} has {data_dtype} data; optimizers update only float32 or "
+                            f"float64 parameters (integer tensors have no gradients, as in "
+                            f"torch); cast it with p.data = p.data.astype(np.float32)")
+        check_supported_dtype(f"{where} data", data_dtype, allow_int=False)
+        check_supported_dtype(f"{where} grad", grad.dtype)
 
     def _update(
         self, p: Parameter, grad: np.ndarray, group: dict[str, Any], state: dict[str, Any],

@@ -17,7 +17,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from npgnn._format import show
-from npgnn._validate import check_probability, check_real, check_size
+from npgnn._validate import check_probability, check_real, check_size, check_supported_dtype
 from npgnn.autodiff.tensor import Tensor, as_tensor
 from npgnn.graph import Graph
 from npgnn.nn import init
@@ -368,7 +368,9 @@ def _check_x(name: str, x: Any, in_channels: int) -> Any:
     """x as a Tensor (or a scipy sparse matrix) of shape (N, in_channels)."""
     if hasattr(x, "detach") and hasattr(x, "numpy") and not isinstance(x, Tensor):   # torch
         x = x.detach().cpu().numpy()
-    if not sp.issparse(x):
+    if sp.issparse(x):
+        check_supported_dtype(f"{name}: x", x.dtype)
+    else:
         x = as_tensor(x)
     if len(x.shape) != 2 or x.shape[1] != in_channels:
         raise ValueError(f"{name}: x must have shape (num_nodes, {in_channels}), "

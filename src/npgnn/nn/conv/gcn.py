@@ -6,7 +6,7 @@ from typing import Any, Literal
 import numpy as np
 import scipy.sparse as sp
 
-from npgnn._validate import check_choice, check_float_dtype, check_size
+from npgnn._validate import check_choice, check_float_dtype, check_size, check_supported_dtype
 from npgnn.autodiff.tensor import Tensor, as_tensor
 from npgnn.graph import Graph
 from npgnn.graph.transforms import gcn_norm
@@ -167,6 +167,7 @@ def normalized_graph(name: str, g: Graph, edge_weight: Any, dtype: Any, *, norma
     explicit = edge_weight is not None
     if explicit:
         w = np.asarray(getattr(edge_weight, "data", edge_weight))
+        check_supported_dtype(f"{name}: edge_weight", w.dtype)
         if w.shape != (g.num_edges,):
             raise ValueError(f"{name}: edge_weight must have shape (E,) = ({g.num_edges},), "
                              f"got {w.shape}")

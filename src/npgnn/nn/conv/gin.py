@@ -6,7 +6,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from npgnn._validate import check_float_dtype, check_real
+from npgnn._validate import check_float_dtype, check_real, check_supported_dtype
 from npgnn.autodiff.tensor import Tensor, as_tensor
 from npgnn.nn import init
 from npgnn.nn.conv._structure import as_graph
@@ -73,6 +73,7 @@ class GINConv(MessagePassing):
             if x.ndim != 2:
                 raise ValueError(f"GINConv: x must have shape (N, F), got {x.shape}")
             x = x.tocsr()
+            check_supported_dtype("GINConv: x", x.dtype)
             if x.dtype.kind != "f":
                 x = x.astype(np.float32)
             g = as_graph(edge_index, x.shape[0])

@@ -6,7 +6,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from npgnn._validate import check_float_dtype, check_size
+from npgnn._validate import check_float_dtype, check_size, check_supported_dtype
 from npgnn.autodiff.function import Function
 from npgnn.autodiff.tensor import Tensor, as_tensor
 from npgnn.nn import init
@@ -108,6 +108,8 @@ class SAGEConv(MessagePassing):
         if isinstance(x, tuple):
             raise TypeError("SAGEConv: x must be one (N, F) array; bipartite (x_src, x_dst) "
                             "pairs are not supported")
+        if sp.issparse(x):
+            check_supported_dtype("SAGEConv: x", x.dtype)
         if sp.issparse(x) and (self.project or self.aggr == "max"):
             x = x.toarray()  # max and the projection do not commute with W_l: densify
         if not sp.issparse(x):
