@@ -91,7 +91,7 @@ def test_unwritable_outputs_are_refused_before_training(option: str, tmp_path: P
     assert main(["train", "--quiet", option, str(blocker / "m.out")]) == 1
     assert f"{option}: cannot write" in capsys.readouterr().err
     assert main(["train", "--quiet", option, str(tmp_path)]) == 1
-    assert f"{option}: {str(tmp_path)!r} is a folder" in capsys.readouterr().err
+    assert f"{option}: {str(tmp_path)!r} is a directory; give a file name inside it" in capsys.readouterr().err
     readonly = tmp_path / "ro.out"
     readonly.write_text("keep me")
     readonly.chmod(0o444)
@@ -181,3 +181,33 @@ def test_a_diverging_graph_run_fails_with_one_line(capsys: pytest.CaptureFixture
                  "--folds", "2", "--root", str(shared_datasets)]) == 1
     err = capsys.readouterr().err
     assert err.startswith("npgnn: error: fold 1/2: training loss became") and err.count("\n") == 1
+
+
+def test_check_output_is_io_check_writable_with_the_option_named(tmp_path: Path) -> None:
+    from npgnn.commands._args import check_output
+
+    assert check_output(str(tmp_path / "new" / "m.json"), "--metrics-out") == tmp_path / "new" / "m.json"
+    with pytest.raises(ValueError, match="--save: the path is empty"):
+        check_output("", "--save")
+    with pytest.raises(IsADirectoryError, match=r"--plot: .* is a directory; give a file name inside it"):
+        check_output(str(tmp_path), "--plot")
+
+
+def test_metrics_json_is_written_atomically(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+    import os
+
+    from npgnn.commands._args import write_json
+
+    out = tmp_path / "m.json"
+    write_json(out, {"acc": 0.5}, "--metrics-out")
+    assert json.loads(out.read_text()) == {"acc": 0.5}
+
+    def fail(fd: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", fail)  # the write dies after the bytes went to the temp file
+    with pytest.raises(OSError, match="No space left"):
+        write_json(out, {"acc": 0.9}, "--metrics-out")
+    assert json.loads(out.read_text()) == {"acc": 0.5}          # the previous file is intact
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.json"]  # and no temporary file is left

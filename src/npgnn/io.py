@@ -25,7 +25,8 @@ A model class is saved by name: decorate it with ``@register_model("name")`` and
 ``get_config()``, which returns the JSON-serialisable keyword arguments that rebuild it;
 ``load`` calls ``cls(**config)``, then ``load_state_dict``.
 
-Writes are atomic (:func:`npgnn._atomic.atomic_write`): a temporary file
+Writes are atomic (:func:`atomic_write`, public for any other file a program writes, e.g. the
+CLI's metrics JSON): a temporary file
 ``.<name>.<random>.npgnn-tmp`` in the same folder, flushed and fsync'ed, then ``os.replace``; an
 interrupted save leaves the old file intact, never half a file. SIGTERM and Ctrl-C remove the
 temporary file; after a SIGKILL the next save to the same name removes it. An existing target
@@ -89,7 +90,7 @@ from npgnn._model_file import (
 from npgnn.nn.module import Module, new_array_hook
 
 __all__ = [
-    "FORMAT", "FORMAT_VERSION", "ModelFileError", "check_writable", "load", "load_state_dict_file", "register_model",
+    "FORMAT", "FORMAT_VERSION", "ModelFileError", "atomic_write", "check_writable", "load", "load_state_dict_file", "register_model",
     "registered_models", "save", "save_state_dict",
 ]
 

@@ -7,10 +7,11 @@ A range type raises ``argparse.ArgumentTypeError``; argparse prefixes its messag
 from __future__ import annotations
 
 import argparse
+import json
 import math
-import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 
 class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
@@ -75,35 +76,26 @@ def float_in(low: float, high: float = math.inf, *, low_open: bool = False,
 
 
 def check_output(path: str, option: str) -> Path:
-    """Check, without writing anything, that a finished run can be written to ``path``.
-
-    The nearest existing folder on the way to ``path`` must be a writable folder (missing folders
-    below it are created by :func:`prepare_outputs`); ``path`` must not be a folder nor an
-    existing read-only file.
+    """Check, without writing anything, that a finished run can be written to ``path``: the
+    CLI's name for :func:`npgnn.io.check_writable` with missing folders allowed (created by
+    :func:`prepare_outputs`), its messages prefixed by ``option``.
 
     Raises:
-        OSError (a subclass) whose message names ``option`` and the path.
+        ValueError (an empty path) or an OSError subclass (a folder, a parent that is a file, a
+        read-only target or folder), the message naming ``option`` and the path.
     """
-    if not path:
-        raise FileNotFoundError(f"{option}: expected a file name, got an empty string")
-    target = Path(path).expanduser()
-    if target.is_dir():
-        raise IsADirectoryError(f"{option}: {path!r} is a folder; give a file name inside it, "
-                                f"for example {str(target / 'out')!r}")
-    existing = target.parent
-    while not existing.exists() and existing != existing.parent:
-        existing = existing.parent
-    if not existing.is_dir():
-        raise NotADirectoryError(f"{option}: cannot write {path!r}: {str(existing)!r} is a file, "
-                                 "not a folder")
-    if not os.access(existing, os.W_OK | os.X_OK):
-        raise PermissionError(f"{option}: cannot write {path!r}: the folder {str(existing)!r} is "
-                              "not writable")
-    if target.exists() and (not os.access(target, os.W_OK) or not target.stat().st_mode & 0o222):
-        # (the mode bits too: root may write anything, but a read-only file says "keep me")
-        raise PermissionError(f"{option}: {path!r} exists and is read-only; choose another name "
-                              "or make it writable")
-    return target
+    from npgnn.io import check_writable  # here: `npgnn --help` must not import the models
+
+    return Path(check_writable(path, caller=option, create_dirs=True))
+
+
+def write_json(path: Path, value: Any, option: str) -> None:
+    """Write ``value`` as indented JSON to ``path`` atomically (:func:`npgnn.io.atomic_write`):
+    an interrupted run leaves the previous file intact, never half a file."""
+    from npgnn.io import atomic_write
+
+    text = json.dumps(value, indent=2).encode("utf-8")
+    atomic_write(path, lambda f: f.write(text), caller=option)
 
 
 def prepare_outputs(paths: dict[str, str | None]) -> dict[str, Path]:

@@ -61,11 +61,10 @@ def check_model_fits(model: Any, path: str, dataset: str, task: str, in_channels
 
 
 def run(args: argparse.Namespace) -> int:
-    import json
 
     import numpy as np
 
-    from npgnn.commands._args import check_root, prepare_outputs
+    from npgnn.commands._args import check_root, prepare_outputs, write_json
     from npgnn.dataset_lookup import resolve_dataset
     from npgnn.experiment import load_graph_data, load_node_data
     from npgnn.io import load
@@ -103,5 +102,5 @@ def run(args: argparse.Namespace) -> int:
         if isinstance(s, dict):
             print(f"{split:>6}: accuracy {100 * s['accuracy']:.2f} %, macro-F1 {100 * s['macro_f1']:.2f} %")
     if out is not None:
-        out.write_text(json.dumps(scores, indent=2), encoding="utf-8")
+        write_json(out, scores, "--metrics-out")
     return 0

@@ -12,7 +12,7 @@ import sys
 from typing import Any
 
 from npgnn.commands._args import (HelpFormatter, check_root, float_in, int_at_least,
-                                  neighbour_counts, prepare_outputs)
+                                  neighbour_counts, prepare_outputs, write_json)
 from npgnn.paper_defaults import describe
 
 
@@ -109,7 +109,6 @@ def _table(metrics: dict[str, Any]) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    import json
 
     if args.task == "link" or args.model in ("gae", "vgae"):
         from npgnn.commands import train_link
@@ -153,7 +152,7 @@ def run(args: argparse.Namespace) -> int:
     if args.save:
         print(f"saved the last run's model to {args.save}")
     if args.metrics_out:
-        outputs["--metrics-out"].write_text(json.dumps(metrics, indent=2), encoding="utf-8")
+        write_json(outputs["--metrics-out"], metrics, "--metrics-out")
         print(f"wrote metrics to {args.metrics_out}")
     if args.plot:
         from npgnn.commands.figures import training_figure

@@ -4,7 +4,6 @@ and average precision as mean ± std over ``--runs`` seeds."""
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import Any
 
@@ -28,7 +27,7 @@ def _table(metrics: dict[str, Any]) -> str:
 def run(args: argparse.Namespace, given: dict[str, Any]) -> int:
     """Run link prediction for the parsed ``npgnn train`` arguments; ``given`` holds the options
     the user set (the others are None, the paper's value)."""
-    from npgnn.commands._args import check_root, prepare_outputs
+    from npgnn.commands._args import check_root, prepare_outputs, write_json
     from npgnn.experiment import ConfigError
     from npgnn.link_prediction import LINK_MODELS, LinkConfig, run_link
 
@@ -55,6 +54,6 @@ def run(args: argparse.Namespace, given: dict[str, Any]) -> int:
     if args.save:
         print(f"saved the last run's encoder to {args.save}")
     if args.metrics_out:
-        outputs["--metrics-out"].write_text(json.dumps(metrics, indent=2), encoding="utf-8")
+        write_json(outputs["--metrics-out"], metrics, "--metrics-out")
         print(f"wrote metrics to {args.metrics_out}")
     return 0
