@@ -272,6 +272,9 @@ def test_zip_slip_in_download_is_refused(serve_tu, isolated_cache: Path) -> None
     ("TOY_graph_labels.txt", b"1\n", "expected 2 lines"),
     ("TOY_node_labels.txt", b"1\n2\n", "expected 5 lines"),
     ("TOY_A.txt", b"1; 2\n", "expected comma-separated int64"),
+    ("TOY_node_labels.txt", b"2\n4\n1000000000000\n3\n3\n",
+     r"line 3 holds the label 1000000000000: column 1 spans 999999999999 categories .* more than "
+     r"the 1024 a one-hot encoding accepts"),
 ])
 def test_malformed_files(tmp_path: Path, fname: str, content: bytes, match: str) -> None:
     folder = tmp_path / "TOY"
@@ -282,6 +285,43 @@ def test_malformed_files(tmp_path: Path, fname: str, content: bytes, match: str)
     with pytest.raises(ValueError, match=match) as info:
         TUDataset("TOY", root=tmp_path, download=False)
     assert str(folder / fname) in str(info.value)
+
+
+def _toy_folder(tmp_path: Path) -> Path:
+    folder = tmp_path / "TOY"
+    folder.mkdir()
+    for name, data in _toy_files().items():
+        (folder / name).write_bytes(data)
+    return folder
+
+
+def test_truncated_adjacency_is_blamed_not_the_edge_labels(tmp_path: Path) -> None:
+    folder = _toy_folder(tmp_path)
+    (folder / "TOY_edge_labels.txt").write_bytes(b"1\n" * 10)     # one per edge of TOY_A.txt
+    (folder / "TOY_A.txt").write_bytes(_toy_files()["TOY_A.txt"][:-10])  # its last 2 lines lost
+    with pytest.raises(ValueError, match=r"TOY_A\.txt: has 8 lines \(edges\) but "
+                                         r"TOY_edge_labels\.txt has 10, one per edge; is "
+                                         r"TOY_A\.txt truncated\?"):
+        TUDataset("TOY", root=tmp_path, download=False)
+    (folder / "TOY_A.txt").write_bytes(_toy_files()["TOY_A.txt"])
+    (folder / "TOY_edge_labels.txt").write_bytes(b"1\n" * 9)
+    with pytest.raises(ValueError, match=r"TOY_edge_labels\.txt: expected 10 lines \(one per "
+                                         r"edge of TOY_A\.txt\), got 9; is the file truncated"):
+        TUDataset("TOY", root=tmp_path, download=False)
+
+
+def test_huge_edge_label_is_refused_before_allocating(tmp_path: Path) -> None:
+    folder = _toy_folder(tmp_path)
+    (folder / "TOY_edge_labels.txt").write_bytes(b"1\n" * 9 + b"-5000000000\n")
+    with pytest.raises(ValueError, match=r"TOY_edge_labels\.txt: line 10 holds the label "
+                                         r"-5000000000"):
+        TUDataset("TOY", root=tmp_path, download=False)
+
+
+def test_labels_spanning_up_to_the_limit_are_one_hot(tmp_path: Path) -> None:
+    folder = _toy_folder(tmp_path)
+    (folder / "TOY_node_labels.txt").write_bytes(b"0\n1023\n0\n1\n1\n")
+    assert TUDataset("TOY", root=tmp_path, download=False).num_node_labels == 1024
 
 
 def test_multi_column_attributes(tu_dir: Path) -> None:

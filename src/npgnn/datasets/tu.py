@@ -140,12 +140,33 @@ def _read(folder: Path, name: str, part: str, dtype: type, record: dict[str, tup
                          f"per line: {err}") from err
 
 
-def _one_hot_columns(labels: np.ndarray) -> np.ndarray:
+MIN_LABEL_LIMIT = 1024
+"""A label column may span max(its line count, this) categories; more is a corrupted file."""
+
+
+def _one_hot_columns(labels: np.ndarray, path: Path) -> np.ndarray:
     """One-hot each column of integer labels and concatenate: (N, K) -> (N, sum of widths).
 
     As PyG: each column is shifted by its minimum and has ``max - min + 1`` categories.
+
+    Raises:
+        ValueError naming ``path``, the line and the value: a column spans more than
+        max(N, MIN_LABEL_LIMIT) categories (a one-hot that wide cannot be real data, and would
+        try to allocate terabytes for one stray value such as 10**12), checked before allocating.
     """
-    labels = labels - labels.min(axis=0, keepdims=True)
+    low = labels.min(axis=0)
+    limit = max(labels.shape[0], MIN_LABEL_LIMIT)
+    span = labels.max(axis=0).astype(object) - low.astype(object) + 1  # Python ints: no overflow
+    too_wide = [j for j in range(labels.shape[1]) if span[j] > limit]
+    if too_wide:
+        j = too_wide[0]
+        far = np.abs(labels[:, j].astype(np.float64) - float(np.median(labels[:, j])))
+        line = int(np.argmax(far))
+        raise ValueError(f"{path}: line {line + 1} holds the label {int(labels[line, j])}: column "
+                         f"{j + 1} spans {span[j]} categories (from {int(low[j])} to "
+                         f"{int(labels[:, j].max())}), more than the {limit} a one-hot encoding "
+                         f"accepts for {labels.shape[0]} lines; is the file corrupted?")
+    labels = labels - low[None, :]
     widths = labels.max(axis=0) + 1
     offsets = np.concatenate([[0], np.cumsum(widths)[:-1]])
     out = np.zeros((labels.shape[0], int(widths.sum())), dtype=np.float32)
@@ -306,14 +327,21 @@ class TUDataset(GraphDataset):
             attrs = read(attr_part, np.float64) if use_attr else None
             labels = read(label_part)
             blocks = []
+            ref, unit = ("A", "edge") if attr_part.startswith("edge") else ("graph_indicator", "node")
             for part, arr in ((attr_part, attrs), (label_part, labels)):
-                if arr is not None and arr.shape[0] != count:
-                    raise fail(part, f"expected {count} lines, got {arr.shape[0]}")
+                if arr is None or arr.shape[0] == count:
+                    continue
+                if arr.shape[0] > count:  # the reference file is the short one
+                    raise fail(ref, f"has {count} lines ({unit}s) but {name}_{part}.txt has "
+                                    f"{arr.shape[0]}, one per {unit}; is {name}_{ref}.txt "
+                                    f"truncated?")
+                raise fail(part, f"expected {count} lines (one per {unit} of {name}_{ref}.txt), "
+                                 f"got {arr.shape[0]}; is the file truncated?")
             if attrs is not None:
                 blocks.append(attrs.astype(np.float32))
             n_labels = 0
             if labels is not None and labels.size:
-                onehot = _one_hot_columns(labels)
+                onehot = _one_hot_columns(labels, folder / f"{name}_{label_part}.txt")
                 n_labels = onehot.shape[1]
                 blocks.append(onehot)
             n_attr = 0 if attrs is None else attrs.shape[1]
