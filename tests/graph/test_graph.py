@@ -69,7 +69,7 @@ def test_ptr_derives_batch_and_counts_empty_graphs():
      "num_nodes: expected an int >= 0, got float 3.0"),
     (dict(edge_index=EI, num_nodes=3, x=np.ones((4, 2))), ValueError, "x: expected 3 rows"),
     (dict(edge_index=EI, x=np.ones(3)), ValueError, r"x: expected shape \(num_nodes, F\)"),
-    (dict(edge_index=EI, x=np.array([["a"], ["b"], ["c"]])), TypeError, "x: expected numeric"),
+    (dict(edge_index=EI, x=np.array([["a"], ["b"], ["c"]])), TypeError, "x: dtype <U1 is not supported"),
     (dict(edge_index=EI, edge_weight=np.ones(3)), ValueError,
      r"edge_weight: expected shape \(E,\) = \(4,\).* got \(3,\)"),
     (dict(edge_index=EI, edge_weight=[1, np.nan, 1, np.nan]), ValueError,
