@@ -102,3 +102,19 @@ def test_optimizer_refuses_integer_parameter():
                                         r"has int64 data; optimizers update only float32 or float64"):
         optim.Adam([p]).step()
     assert p.data.dtype == np.int64 and p.data.tolist() == [1, 1, 1]
+
+
+@pytest.mark.parametrize("dtype", [np.complex128, object, "U3"], ids=["complex", "object", "str"])
+def test_load_state_dict_refuses_before_copying(dtype):
+    m = Linear(2, 2, rng=0)
+    before = m.bias.data.copy()
+    state = {"bias": np.full(2, 7.0), "weight": arr((2, 2), dtype)}
+    with pytest.raises(TypeError, match=msg("load_state_dict: 'weight'", dtype)):
+        m.load_state_dict(state)
+    np.testing.assert_array_equal(m.bias.data, before)   # nothing copied
+
+
+def test_load_state_dict_accepts_float16_exactly():
+    m = Linear(2, 2, rng=0)
+    m.load_state_dict({"weight": np.full((2, 2), 0.5, np.float16), "bias": np.zeros(2, np.float16)})
+    assert m.weight.dtype == np.float32 and (m.weight.data == 0.5).all()

@@ -224,7 +224,10 @@ class Module:
 
         Raises:
             KeyError listing missing and unexpected names (with ``strict``), ValueError on a shape
-            mismatch naming the entry.
+            mismatch naming the entry, TypeError (:func:`npgnn._validate.unsupported_dtype`) for
+            a complex, object or string entry, before anything is copied (a complex weight
+            would lose its imaginary part). float16 entries are accepted: their cast to the
+            parameter's float32/float64 is exact (as torch's ``copy_``).
         """
         params = dict(self.named_parameters())
         buffers = dict(self.named_buffers())
@@ -234,8 +237,11 @@ class Module:
             raise KeyError(
                 f"load_state_dict: missing keys {missing}, unexpected keys {unexpected}"
             )
-        for name, value in state.items():
-            array = np.asarray(getattr(value, "data", value))
+        arrays = {name: np.asarray(getattr(value, "data", value)) for name, value in state.items()}
+        for name, array in arrays.items():
+            if (name in params or name in buffers) and array.dtype != np.float16:
+                check_supported_dtype(f"load_state_dict: {name!r}", array.dtype)
+        for name, array in arrays.items():
             if name in params:
                 target = params[name].data
             elif name in buffers:
