@@ -43,7 +43,7 @@ def _peak(fn):
 ])
 def test_edge_jobs_allocate_nothing_of_size_n(name, call):
     _out, peak, seconds = _peak(call)
-    assert peak < 1 * MB and seconds < 2, (name, peak, seconds)
+    assert peak < 1 * MB and seconds < 10, (name, peak, seconds)  # time: a hang guard; memory: the claim
 
 
 def test_results_on_huge_ids_are_right():
