@@ -29,8 +29,8 @@ def test_sampled_run_is_deterministic_for_a_seed(tmp_path):
 
 
 @pytest.mark.parametrize("argv,message", [
-    (["--num-neighbors", "15,x"], r"argument --num-neighbors: expected comma-separated integers "
-                                  r">= -1 \(one per hop, e.g. 15,10\), got '15,x'"),
+    (["--num-neighbors", "15,x"], (r"argument --num-neighbors: expected comma-separated "
+                                   r"integers >= -1 \(one per hop, e.g. 15,10\), got '15,x'")),
     (["--num-neighbors", "5,-2"], "argument --num-neighbors: expected comma-separated integers"),
 ])
 def test_bad_neighbour_counts_exit_2(argv, message, capsys):

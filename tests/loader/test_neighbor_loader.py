@@ -108,7 +108,7 @@ def test_all_neighbours_is_the_k_hop_in_neighbourhood(hops):
     g = _graph(6)
     seeds = np.array([3, 10, 42])
     b = NeighborLoader(g, [-1] * hops, input_nodes=seeds, batch_size=3)(np.arange(3))
-    subset, ei, _, mask = k_hop_subgraph(seeds, hops, g.edge_index, num_nodes=g.num_nodes)
+    subset, _, _, mask = k_hop_subgraph(seeds, hops, g.edge_index, num_nodes=g.num_nodes)
     assert np.array_equal(b.n_id[:3], seeds)
     assert np.array_equal(np.sort(b.n_id), np.sort(subset))
     # directed: every in-edge of the nodes within hops-1 of a seed
@@ -120,6 +120,9 @@ def test_all_neighbours_is_the_k_hop_in_neighbourhood(hops):
     u = NeighborLoader(g, [-1] * hops, input_nodes=seeds, batch_size=3, directed=False)(
         np.arange(3))
     assert np.array_equal(np.sort(u.e_id), np.flatnonzero(mask))
+    induced = NeighborLoader(g, [-1] * hops, seeds, subgraph_type="induced", batch_size=3)
+    assert induced.subgraph_type == "induced"
+    assert np.array_equal(induced(np.arange(3)).e_id, u.e_id)
     assert np.array_equal(u.n_id[u.edge_index], g.edge_index[:, u.e_id])
 
 
@@ -164,6 +167,10 @@ def test_zero_neighbours_gives_seeds_only():
     ({"input_nodes": np.array([1, 1])}, ValueError, "input_nodes must not repeat"),
     ({"seed": "x"}, TypeError, "seed must be an int"),
     ({"shuffel": True}, TypeError, "unexpected keyword argument 'shuffel'"),
+    ({"input_time": np.zeros(60)}, ValueError, "input_time is not supported"),
+    ({"disjoint": True}, ValueError, "disjoint is not supported"),
+    ({"weight_attr": "w"}, ValueError, "weight_attr is not supported"),
+    ({"subgraph_type": "bidirectional"}, ValueError, "subgraph_type must be 'directional' or"),
 ])
 def test_bad_arguments_are_refused(kwargs, exc, match):
     args = {"num_neighbors": [2]} | kwargs

@@ -12,9 +12,14 @@ from npgnn.graph.graph import Graph
 from npgnn.kernels.sampling import ranges, sample_in_edges
 from npgnn.random import default_generator
 
-#: torch DataLoader options that have no meaning here (no worker processes, no devices).
+#: torch DataLoader and PyG options that have no meaning here (no worker processes, no devices,
+#: the CSR is built from ``edge_index`` whether sorted or not).
 _IGNORED = ("num_workers", "pin_memory", "persistent_workers", "prefetch_factor", "timeout",
-            "worker_init_fn", "multiprocessing_context", "pin_memory_device")
+            "worker_init_fn", "multiprocessing_context", "pin_memory_device", "is_sorted",
+            "filter_per_worker")
+#: PyG options npgnn does not implement yet: refused when set to anything but their default.
+_UNSUPPORTED = ("temporal_strategy", "time_attr", "weight_attr", "transform",
+                "transform_sampler_output", "neighbor_sampler")
 
 
 class NeighborLoader:
@@ -45,37 +50,54 @@ class NeighborLoader:
         data: the ``Graph``; its in-edge CSR (``Graph.target_order``) is built once and cached.
         num_neighbors: a sequence of ints >= -1, one per hop (-1: every neighbour).
         input_nodes: the seed nodes: None (all nodes), an (N,) bool mask, or 1-D node ids.
+        input_time, disjoint: PyG's temporal/disjoint sampling; only the defaults (None, False).
+        replace: sample with replacement (k draws per node; edges may repeat).
+        subgraph_type: ``"directional"`` (the sampled edges) or ``"induced"`` (every edge of the
+            full graph between the sampled nodes).
+        directed: PyG's deprecated spelling: False means ``subgraph_type="induced"``.
         batch_size: seeds per batch (PyG's default 1); the last batch may be smaller unless
             ``drop_last``.
         shuffle: draw a new order of the seeds every epoch.
-        replace: sample with replacement (k draws per node; edges may repeat).
-        directed: if False, each batch also holds every edge of the full graph between its
-            sampled nodes (PyG's induced subgraph), not only the sampled ones.
         drop_last: skip a final incomplete batch.
         seed: npgnn only: an int or a ``np.random.Generator`` feeding both the shuffle and the
             sampling, so a seeded loader gives the same batches run after run; None uses
             npgnn's global generator (``npgnn.manual_seed``), as torch does.
-        num_workers, pin_memory, ...: torch's worker/device options, accepted and ignored.
+        num_workers, pin_memory, ..., is_sorted, filter_per_worker: torch's worker/device
+            options and PyG's hints, accepted and ignored.
 
-    Differences from PyG: no heterogeneous graphs, temporal sampling, ``disjoint`` or
-    ``transform`` options (not built yet); the order of sampled non-seed nodes and edges
+    Differences from PyG: no heterogeneous graphs, temporal or weighted sampling, ``disjoint``,
+    ``"bidirectional"`` or ``transform`` (refused by name, not built yet); ``batch_size``,
+    ``shuffle`` and the rest are keyword-only (PyG passes them on to torch's DataLoader); the order of sampled non-seed nodes and edges
     within a hop differs from pyg-lib's (the sets follow the same distribution).
 
     Raises:
         TypeError: ``data`` is not a Graph, ``num_neighbors`` not a sequence of ints,
             ``input_nodes`` neither a bool mask nor integer ids, an unknown keyword.
-        ValueError: ``num_neighbors`` empty or with an entry below -1, ``batch_size`` < 1,
+        ValueError: an unsupported PyG option set, ``num_neighbors`` empty or with an entry below -1, ``batch_size`` < 1,
             a mask of the wrong length, repeated
             input nodes. IndexError: an input node outside [0, N).
     """
 
     def __init__(self, data: Graph, num_neighbors: Sequence[int], input_nodes: Any = None,
-                 batch_size: int = 1, shuffle: bool = False, replace: bool = False,
-                 directed: bool = True, *, drop_last: bool = False,
-                 seed: int | np.random.Generator | None = None, **kwargs: Any) -> None:
-        unknown = sorted(set(kwargs) - set(_IGNORED))
+                 input_time: Any = None, replace: bool = False,
+                 subgraph_type: str = "directional", disjoint: bool = False, *,
+                 directed: bool = True, batch_size: int = 1, shuffle: bool = False,
+                 drop_last: bool = False, seed: int | np.random.Generator | None = None,
+                 **kwargs: Any) -> None:
+        unknown = sorted(set(kwargs) - set(_IGNORED) - set(_UNSUPPORTED))
         if unknown:
             raise TypeError(f"NeighborLoader: unexpected keyword argument {unknown[0]!r}")
+        given = [k for k in _UNSUPPORTED if kwargs.get(k) not in (None, "uniform")]
+        if input_time is not None:
+            given.insert(0, "input_time")
+        if disjoint:
+            given.append("disjoint")
+        if given:
+            raise ValueError(f"NeighborLoader: {given[0]} is not supported (no temporal, "
+                             f"weighted, disjoint or transformed sampling yet)")
+        if subgraph_type not in ("directional", "induced"):
+            raise ValueError(f"NeighborLoader: subgraph_type must be 'directional' or 'induced' "
+                             f"('bidirectional' is not supported), got {subgraph_type!r}")
         if not isinstance(data, Graph):
             raise TypeError(f"NeighborLoader: data must be a npgnn Graph, got "
                             f"{type(data).__name__}")
@@ -92,7 +114,9 @@ class NeighborLoader:
             raise TypeError(f"NeighborLoader: seed must be an int, a numpy Generator or None, "
                             f"got {type(seed).__name__} {seed!r}")
         self.data = data
-        self.shuffle, self.replace, self.directed = bool(shuffle), bool(replace), bool(directed)
+        self.shuffle, self.replace = bool(shuffle), bool(replace)
+        self.directed = bool(directed) and subgraph_type == "directional"
+        self.subgraph_type = "directional" if self.directed else "induced"
         self.drop_last = bool(drop_last)
         self._perm, self._indptr = data.target_order()
         self._local = np.full(data.num_nodes, -1, dtype=np.int64)
