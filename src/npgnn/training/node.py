@@ -128,20 +128,38 @@ def _fit_nodes(model: Module, graph: Graph, optimizer: Optimizer, epochs: int,
         optimizer.step()
         train_acc = accuracy(logits.data[train], y_train)
         val_loss, val_acc = evaluate_nodes(model, graph, val) if val.size else (np.nan, np.nan)
-        history.append(dict(epoch=epoch, train_loss=loss.item(), train_acc=train_acc,
-                            val_loss=val_loss, val_acc=val_acc))
-        bar.set_postfix(loss=f"{loss.item():.4f}", train=f"{train_acc:.3f}", val=f"{val_acc:.3f}")
-        if stopping is not None and val.size:
-            judged = val_loss + l2_penalty(optimizer) if stopping.regularized else val_loss
-            if stopping.update(epoch, judged, val_acc, model):
-                break
+        if end_epoch(history, bar, stopping, optimizer, model, epoch, loss.item(), train_acc,
+                     val_loss, val_acc, has_val=bool(val.size)):
+            break
+    # one eval forward scores all three splits
+    return finish_run(bar, stopping, model, start, lambda: predict_nodes(model, graph), graph,
+                      (train, val, test), epoch, history)
+
+
+def end_epoch(history: list, bar: Any, stopping: Stopping | None, optimizer: Optimizer, model: Module,
+              epoch: int, train_loss: float, train_acc: float, val_loss: float, val_acc: float, *,
+              has_val: bool) -> bool:
+    """Record one epoch (history, progress bar) and ask the stopping rule; True means stop.
+    Shared by the full-batch and the sampled loops."""
+    history.append(dict(epoch=epoch, train_loss=train_loss, train_acc=train_acc,
+                        val_loss=val_loss, val_acc=val_acc))
+    bar.set_postfix(loss=f"{train_loss:.4f}", train=f"{train_acc:.3f}", val=f"{val_acc:.3f}")
+    if stopping is None or not has_val:
+        return False
+    judged = val_loss + l2_penalty(optimizer) if stopping.regularized else val_loss
+    return bool(stopping.update(epoch, judged, val_acc, model))
+
+
+def finish_run(bar: Any, stopping: Stopping | None, model: Module, start: float, predict: Any,
+               graph: Graph, splits: tuple[np.ndarray, ...], epoch: int, history: list) -> NodeResult:
+    """Close the bar, restore the stopping rule's pick, then score train/val/test from one call of
+    ``predict() -> (N, C) logits``. Shared by the full-batch and the sampled loops."""
     bar.close()
     if stopping is not None:
         stopping.finish(model)
     seconds = time.perf_counter() - start
-    logits = predict_nodes(model, graph)  # one eval forward scores all three splits
-    scores = [accuracy(logits[idx], graph.y[idx]) if idx.size else float("nan")
-              for idx in (train, val, test)]
+    logits = predict()
+    scores = [accuracy(logits[idx], graph.y[idx]) if idx.size else float("nan") for idx in splits]
     return NodeResult(*scores, epochs=epoch + 1, seconds=seconds, history=history)
 
 

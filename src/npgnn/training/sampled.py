@@ -37,7 +37,7 @@ def fit_nodes_sampled(model: Module, graph: Graph, optimizer: Optimizer, train: 
                       num_neighbors: Sequence[int], stopping: Stopping | None, progress: bool,
                       desc: str, seed: Any, eval_batch_size: int) -> NodeResult:
     """The loop behind ``fit_nodes(..., batch_size=...)``: see there."""
-    from npgnn.training.node import NodeResult, l2_penalty
+    from npgnn.training.node import end_epoch, finish_run
 
     loader = NeighborLoader(graph, num_neighbors, input_nodes=train, batch_size=batch_size,
                             shuffle=True, seed=seed)
@@ -68,18 +68,9 @@ def fit_nodes_sampled(model: Module, graph: Graph, optimizer: Optimizer, train: 
             with no_grad():
                 val_loss = F.cross_entropy(logits[val], graph.y[val]).item()
             val_acc = accuracy(logits[val], graph.y[val])
-        history.append(dict(epoch=epoch, train_loss=train_loss, train_acc=train_acc,
-                            val_loss=val_loss, val_acc=val_acc))
-        bar.set_postfix(loss=f"{train_loss:.4f}", train=f"{train_acc:.3f}", val=f"{val_acc:.3f}")
-        if stopping is not None and val.size:
-            judged = val_loss + l2_penalty(optimizer) if stopping.regularized else val_loss
-            if stopping.update(epoch, judged, val_acc, model):
-                break
-    bar.close()
-    if stopping is not None:
-        stopping.finish(model)
-    seconds = time.perf_counter() - start
-    logits = predict_nodes_layerwise(model, graph, eval_batch_size)
-    scores = [accuracy(logits[idx], graph.y[idx]) if idx.size else float("nan")
-              for idx in (train, val, test)]
-    return NodeResult(*scores, epochs=epoch + 1, seconds=seconds, history=history)
+        if end_epoch(history, bar, stopping, optimizer, model, epoch, train_loss, train_acc,
+                     val_loss, val_acc, has_val=bool(val.size)):
+            break
+    return finish_run(bar, stopping, model, start,
+                      lambda: predict_nodes_layerwise(model, graph, eval_batch_size), graph,
+                      (train, val, test), epoch, history)
