@@ -16,6 +16,14 @@ losses' math, with ``reduction`` ∈ {'mean', 'sum', 'none'}:
   stable form of the above with x = sigmoid(logit) and ``pos_weight`` p.
 * ``mse_loss`` / ``l1_loss``: (x − t)² and |x − t|; with ``weight`` 'mean' is Σ w ℓ / Σ w.
 
+Non-finite inputs (−inf logits or log-probabilities, e.g. a masked class): every product of a
+weight or probability with a log-probability uses 0 · log 0 = 0, the convention of torch's
+``xlogy`` and ``kl_div``. So a −inf on a class that is not the target, an ignored row, a class of
+weight 0, or a soft target of probability 0 adds nothing and the loss and its gradient stay
+finite. torch agrees for class-id targets and ``ignore_index``; it gives NaN for a zero class
+weight or a zero target probability meeting −inf, where npgnn gives the finite value. A row whose
+logits are all −inf has a NaN loss in both (its softmax is 0 / 0).
+
 Differences from torch, by design: ``inplace=True`` is accepted and ignored (npgnn never writes
 into a Tensor; use the returned value); ``dropout`` also takes a scipy sparse matrix (dropping
 stored entries, keeping the format) and an optional ``rng``; the legacy ``size_average`` /
@@ -155,7 +163,9 @@ def _nll_rows(logp: Tensor, y: np.ndarray, w: np.ndarray | None, ignore_index: i
     valid = y != ignore_index
     safe = np.where(valid, y, 0)
     wn = (np.ones(y.shape, logp.dtype) if w is None else w[safe]) * valid
-    losses = -(logp[np.arange(y.size), safe] * wn.astype(logp.dtype))
+    # 0 · (−inf) = 0: an ignored row (or a zero class weight) adds nothing even where its
+    # log-probability is −inf (torch: 0 for ignore_index, NaN for a zero weight)
+    losses = -N.xlogp(wn.astype(logp.dtype), logp[np.arange(y.size), safe])
     if reduction == "none":
         return M.reshape(losses, out_shape)
     return _reduce(losses, reduction, wn.sum())
@@ -209,7 +219,7 @@ def cross_entropy(input: Any, target: Any, weight: Any = None, ignore_index: int
     if eps == 0.0:
         return nll
     valid = y != ignore_index
-    per_class = logp if w is None else logp * w
+    per_class = logp if w is None else N.xlogp(w, logp)
     smooth = -(M.sum(per_class, dim=1) * valid.astype(x.dtype))
     if reduction == "none":
         smooth = M.reshape(smooth, out_shape)
@@ -233,7 +243,7 @@ def _soft_cross_entropy(x: Tensor, rows: Tensor, t: Tensor, w: np.ndarray | None
     if eps:
         t_rows = t_rows * (1.0 - eps) + eps / rows.shape[1]
     logp = N.log_softmax(rows, dim=1)
-    terms = logp * t_rows if w is None else logp * t_rows * w
+    terms = N.xlogp(t_rows if w is None else t_rows * w, logp)   # 0 · log 0 = 0
     losses = -M.sum(terms, dim=1)
     if reduction == "none":
         return M.reshape(losses, out_shape)
@@ -331,6 +341,9 @@ def binary_cross_entropy_with_logits(input: Any, target: Any, weight: Any = None
 
     ``pos_weight`` multiplies the positive term and broadcasts against the input's last axis
     (one weight per class, as torch); ``weight`` broadcasts to the input's shape.
+
+    Infinite logits: x = +inf with t = 1 (or −inf with t = 0) costs 0 with gradient 0, and a wrong
+    sign costs +inf; torch gives NaN for the first (its (1 − t) · x term is 0 · inf).
     """
     where = "binary_cross_entropy_with_logits"
     reduction = _check_reduction(where, reduction)
@@ -340,10 +353,10 @@ def binary_cross_entropy_with_logits(input: Any, target: Any, weight: Any = None
         raise ValueError(f"{where}: target must have the input's shape {x.shape}, got {t.shape}")
     t = M.astype(t, x.dtype) if t.dtype != x.dtype else t
     pos = _broadcast_weight(where, "pos_weight", pos_weight, x.shape, x.dtype)
-    positive = N.softplus(-x) * t
-    if pos is not None:
-        positive = positive * pos
-    losses = positive + N.softplus(x) * (1.0 - t)
+    # −(t log σ(x) + (1 − t) log σ(−x)) with log σ(x) = −softplus(−x); xlogp keeps a weight of 0
+    # from meeting an infinite log (x = ±inf with the matching 0/1 target gives loss 0, not NaN)
+    weight_pos = t if pos is None else t * pos
+    losses = -(N.xlogp(weight_pos, -N.softplus(-x)) + N.xlogp(1.0 - t, -N.softplus(x)))
     w = _broadcast_weight(where, "weight", weight, x.shape, x.dtype)
     return _reduce(losses if w is None else losses * w, reduction)
 

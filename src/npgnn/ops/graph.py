@@ -109,6 +109,12 @@ class SegmentSoftmax(Function):
     Scores (E,) or (E, H) (one softmax per head). The segment max is subtracted first (no
     gradient flows through that shift: softmax is shift-invariant). Backward:
     ds[e] = y[e] (g[e] − Σ_{e' in seg(e)} g[e'] y[e']).
+
+    Non-finite scores: a −inf score gets weight 0 and the rest of its segment is unchanged; a
+    segment whose scores are all −inf (every edge masked out) gets weights 0 and no gradient, so
+    a weighted sum over it is 0, as for a node with no in-edges. This is torch's rule for fully
+    masked rows in ``scaled_dot_product_attention`` and npgnn's ``MultiHeadAttention``; PyG's
+    ``softmax`` gives NaN there. A +inf score makes its segment NaN (as torch and PyG).
     """
 
     def __init__(self, segments: Segments):
@@ -116,8 +122,13 @@ class SegmentSoftmax(Function):
 
     def forward(self, s):
         seg = self.segments
-        z = np.exp(s - seg.max(s)[seg.index])
-        self.y = z / seg.sum(z)[seg.index]
+        top = seg.max(s)
+        top[np.isneginf(top)] = 0                 # an all −inf segment: no shift, exp(−inf) = 0
+        with np.errstate(invalid="ignore"):       # +inf scores: NaN, as torch
+            z = np.exp(s - top[seg.index])
+            total = seg.sum(z)
+            total[total == 0] = 1                 # all −inf: 0 / 1 = 0
+            self.y = z / total[seg.index]
         return self.y
 
     def backward(self, g):

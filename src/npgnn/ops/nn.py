@@ -8,7 +8,7 @@ import scipy.sparse as sp
 
 from npgnn._format import show
 from npgnn._validate import check_supported_dtype
-from npgnn.autodiff.function import Function
+from npgnn.autodiff.function import Function, unbroadcast
 from npgnn.autodiff.tensor import Tensor, as_tensor
 from npgnn.ops.math import _UNSET, resolve_axis
 from npgnn.random import default_generator
@@ -114,16 +114,52 @@ class GELU(Function):
 
 # ---------------------------------------------------------------------------- softmax family
 def _softmax_array(x: np.ndarray, axis: int) -> np.ndarray:
-    """Softmax over ``axis``; shifting by the max changes nothing mathematically and avoids overflow."""
+    """Softmax over ``axis``; shifting by the max changes nothing mathematically and avoids overflow.
+
+    Non-finite entries follow torch: a -inf entry gets probability 0 (its row stays finite), a
+    row with no finite maximum (all -inf, or a +inf entry) is NaN, without a NumPy warning.
+    """
     # initial=-inf: a zero-length axis (no keys) reduces to an empty result, not NumPy's error
-    z = np.exp(x - np.max(x, axis=axis, keepdims=True, initial=-np.inf))
-    return z / np.sum(z, axis=axis, keepdims=True)
+    with np.errstate(invalid="ignore"):  # -inf - (-inf), inf / inf: NaN rows, as torch
+        z = np.exp(x - np.max(x, axis=axis, keepdims=True, initial=-np.inf))
+        return z / np.sum(z, axis=axis, keepdims=True)
 
 
 def _log_softmax_array(x: np.ndarray, axis: int) -> np.ndarray:
-    shifted = x - np.max(x, axis=axis, keepdims=True, initial=-np.inf)
-    with np.errstate(divide="ignore" if x.shape[axis] == 0 else "warn"):  # no entries: log(0)
+    """log softmax over ``axis``: a -inf entry gives -inf, a row with no finite max NaN (torch)."""
+    with np.errstate(invalid="ignore", divide="ignore"):  # NaN rows; no entries: log(0)
+        shifted = x - np.max(x, axis=axis, keepdims=True, initial=-np.inf)
         return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+
+
+def xlogp_array(t: np.ndarray, logp: np.ndarray) -> np.ndarray:
+    """``t * logp`` with 0 wherever t == 0, even where logp is -inf (or NaN)."""
+    with np.errstate(invalid="ignore"):
+        return np.where(t == 0, t.dtype.type(0), t * logp)
+
+
+class XLogP(Function):
+    """``t · log p`` given ``log p``, with the convention 0 · log 0 = 0 (torch's ``xlogy`` and
+    ``kl_div`` rule): a zero weight or probability t makes its term 0 even where log p = −∞.
+
+    Inputs t (weights or target probabilities) and logp of broadcastable shapes. Backward:
+    d logp = g t (0 where t = 0), d t = g log p (−∞ · g where log p = −∞, as torch's target
+    gradient of cross_entropy).
+    """
+
+    def forward(self, t, logp):
+        self.t, self.logp = t, logp
+        return xlogp_array(t, logp)
+
+    def backward(self, g):
+        dt = unbroadcast(g * self.logp, self.t.shape) if self.needs_input_grad[0] else None
+        dlogp = unbroadcast(g * self.t, self.logp.shape) if self.needs_input_grad[1] else None
+        return dt, dlogp
+
+
+def xlogp(t: Any, logp: Any) -> Tensor:
+    """Differentiable ``t · logp`` with 0 · (−∞) = 0; see :class:`XLogP`."""
+    return XLogP()(t, logp)
 
 
 class Softmax(Function):
@@ -164,6 +200,11 @@ class CrossEntropy(Function):
     loss_n = −Σ_c t_nc log softmax(x_n)_c, reduced by 'mean' (over N), 'sum' or 'none'. The gradient
     with respect to the logits is (softmax(x_n) Σ_c t_nc − t_n) times the reduction's weight, and with
     respect to soft targets it is −log softmax(x_n).
+
+    Non-finite logits: a −inf logit on a class with target probability 0 contributes nothing
+    (0 · log 0 = 0, torch's ``xlogy`` / ``kl_div`` convention; torch's cross_entropy gives NaN for
+    soft targets there and a finite value for class ids, which npgnn matches); a row whose logits
+    are all −inf (or hold +inf) has a NaN loss, as in torch.
     """
 
     def __init__(self, reduction: str = "mean"):
@@ -180,7 +221,9 @@ class CrossEntropy(Function):
             losses = -self.logp[np.arange(n), target]
         else:
             self.onehot = target.astype(logits.dtype, copy=False)
-            losses = -np.sum(self.onehot * self.logp, axis=-1)
+            # 0 · log 0 = 0 (torch's xlogy / kl_div rule): a zero-probability class with a -inf
+            # logit adds nothing (torch's cross_entropy gives NaN there)
+            losses = -np.sum(xlogp_array(self.onehot, self.logp), axis=-1)
         self.scale = 1.0 / n if self.reduction == "mean" else 1.0
         if self.reduction == "none":
             return losses

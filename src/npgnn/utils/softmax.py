@@ -33,6 +33,8 @@ def softmax(src: Any, index: Any = None, ptr: Any = None, num_nodes: int | None 
         Same shape as ``src``: an ndarray for an ndarray, a Tensor (recorded for autodiff) for
         a Tensor. PyG adds 1e-16 to each denominator; here a group's denominator is at least 1
         (its maximum contributes exp(0)), so no epsilon is needed: outputs agree to ~1e-16.
+        A −inf entry gets 0; a group whose entries are all −inf gets zeros (PyG: NaN), the rule
+        torch uses for fully masked rows in ``scaled_dot_product_attention``.
 
     Raises:
         ValueError: neither ``index`` nor ``ptr`` (PyG raises NotImplementedError), ``dim`` out of
