@@ -15,7 +15,8 @@ float64 (gradient checks). float16, bfloat16, complex, object and string dtypes 
 every entry point with :func:`unsupported_dtype`'s message: NumPy has no fast float16 matmul on
 the CPU (it would be slower than float32 and lose precision in every reduction), and a complex
 input would lose its imaginary part. Integers and bools are accepted where an index or a mask is
-expected, and as data converted to float.
+expected, and as data converted to float, but never as data that takes gradients (a Parameter,
+a Tensor with ``requires_grad=True``): as torch, that is a TypeError (:func:`check_grad_dtype`).
 """
 from __future__ import annotations
 
@@ -31,7 +32,7 @@ from npgnn._format import show
 
 __all__ = [
     "FLOAT_DTYPES", "check_choice", "check_float_dtype", "check_probability", "check_real",
-    "check_seed", "check_size", "check_supported_dtype", "unsupported_dtype",
+    "check_grad_dtype", "check_seed", "check_size", "check_supported_dtype", "unsupported_dtype",
 ]
 
 FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
@@ -138,12 +139,23 @@ def check_choice(owner: str, name: str, value: Any, choices: Iterable[Any]) -> A
     return value
 
 
-def unsupported_dtype(name: str, dtype: Any) -> TypeError:
-    """THE error for a dtype npgnn does not compute in (float16, complex, object, strings...)."""
+def unsupported_dtype(name: str, dtype: Any, *, gradient: bool = False) -> TypeError:
+    """THE error for a dtype npgnn does not compute in (float16, complex, object, strings...).
+
+    ``gradient=True``: the data is to take gradients (a Parameter, ``requires_grad=True``), where
+    integers and bools are refused too, as torch refuses them.
+    """
+    shown = np.dtype(dtype) if _is_dtype(dtype) else repr(dtype)
+    if gradient:
+        return TypeError(
+            f"{name}: dtype {shown} is not supported; npgnn computes in float32 or float64, and "
+            "only floating-point data can require gradients (as in torch; integers and bools "
+            "serve as indices and masks); cast it with .astype(np.float32)"
+        )
     return TypeError(
-        f"{name}: dtype {np.dtype(dtype) if _is_dtype(dtype) else repr(dtype)} is not supported; "
-        "npgnn computes in float32 or float64 (integers and bools are accepted as indices, masks "
-        "and data converted to float); cast it with .astype(np.float32)"
+        f"{name}: dtype {shown} is not supported; npgnn computes in float32 or float64 (integers "
+        "and bools are accepted as indices, masks and data converted to float); cast it with "
+        ".astype(np.float32)"
     )
 
 
@@ -165,6 +177,19 @@ def check_supported_dtype(name: str, dtype: Any, *, allow_int: bool = True) -> n
     if dt in FLOAT_DTYPES or (allow_int and dt.kind in "biu"):
         return dt
     raise unsupported_dtype(name, dt)
+
+
+def check_grad_dtype(name: str, dtype: Any) -> np.dtype:
+    """``dtype`` if data of it may require gradients: float32 or float64 only.
+
+    Raises:
+        TypeError: :func:`unsupported_dtype`'s message (``gradient=True``) for anything else,
+        integers and bools included.
+    """
+    dt = np.dtype(dtype)
+    if dt in FLOAT_DTYPES:
+        return dt
+    raise unsupported_dtype(name, dt, gradient=True)
 
 
 def check_float_dtype(owner: str, name: str, dtype: Any) -> np.dtype:

@@ -14,7 +14,8 @@ def test_non_numeric_data_is_rejected():
 
 
 def test_requires_grad_needs_float():
-    with pytest.raises(TypeError, match="requires_grad=True needs a floating dtype, got int64"):
+    with pytest.raises(TypeError, match="Tensor data: dtype int64 is not supported; .*only "
+                                        "floating-point data can require gradients"):
         Tensor(np.array([1, 2]), requires_grad=True)
 
 

@@ -50,3 +50,43 @@ def test_gcn_negative_weight_with_nonnegative_degrees_is_finite():
     # 'row' and 'col' divide by the degree: a negative one is finite, hence accepted
     g = gcn_norm(Graph(edge_index=EI, edge_weight=np.array([-3.0, 1, 1]), num_nodes=4), norm="row")
     assert np.isfinite(g.edge_weight).all()
+
+
+# ---------------------------------------------------------------------------- y and mask dtypes
+@pytest.mark.parametrize("name", ["train_mask", "val_mask", "test_mask"])
+def test_float_masks_are_refused_not_rounded(name):
+    with pytest.raises(TypeError, match=rf"{name}: expected a boolean mask \(bool, or 0/1 "
+                                        r"integers\), got dtype float64; a float mask is refused"):
+        Graph(edge_index=np.array([[0], [1]]), num_nodes=3, **{name: np.array([1.0, 0.0, 1.0])})
+    g = Graph(edge_index=np.array([[0], [1]]), num_nodes=3)
+    with pytest.raises(TypeError, match=rf"{name}: dtype complex128 is not supported"):
+        setattr(g, name, np.array([1, 0, 1], dtype=complex))
+    with pytest.raises(TypeError, match=rf"{name}: dtype object is not supported"):
+        setattr(g, name, np.array([True, None, False], dtype=object))
+    setattr(g, name, np.array([1, 0, 1], dtype=np.int8))                   # 0/1 ints: converted
+    assert getattr(g, name).dtype == np.bool_ and getattr(g, name).tolist() == [True, False, True]
+    with pytest.raises(TypeError, match=rf"{name}: expected a boolean mask"):
+        setattr(g, name, np.array([0, 2, 1]))                                # ids, not a mask
+
+
+@pytest.mark.parametrize("dtype", [np.int8, np.int64, np.uint8, np.float32, np.float64])
+def test_y_keeps_class_ids_and_float_targets(dtype):
+    g = Graph(edge_index=np.array([[0], [1]]), num_nodes=2, y=np.array([1, 0], dtype=dtype))
+    assert g.y.dtype == dtype
+    g.y = np.array([np.nan, 0.5])                                  # missing labels: allowed
+    assert np.isnan(g.y[0])
+
+
+@pytest.mark.parametrize("value, match", [
+    (np.array([True, False]), r"y: expected integer class ids or float targets, got dtype bool"),
+    (np.array([1 + 1j, 0]), r"y: dtype complex128 is not supported"),
+    (np.array(["a", "b"]), r"y: dtype <U1 is not supported"),
+    (np.array([1, None], dtype=object), r"y: dtype object is not supported"),
+    (np.array([1, 0], dtype=np.float16), r"y: dtype float16 is not supported"),
+])
+def test_y_refuses_other_dtypes(value, match):
+    with pytest.raises(TypeError, match=match):
+        Graph(edge_index=np.array([[0], [1]]), num_nodes=2, y=value)
+    g = Graph(edge_index=np.array([[0], [1]]), num_nodes=2)
+    with pytest.raises(TypeError, match=match):
+        g.y = value

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import scipy.sparse as sp
 
-from npgnn._validate import check_supported_dtype
+from npgnn._validate import check_grad_dtype, check_supported_dtype
 
 builtins_max = max
 
@@ -63,11 +63,8 @@ class Tensor:
         if isinstance(data, Tensor):
             data = data.data
         self.data = _as_array(data, dtype)
-        if requires_grad and not np.issubdtype(self.data.dtype, np.floating):
-            raise TypeError(
-                f"requires_grad=True needs a floating dtype, got {self.data.dtype}; "
-                "only float32/float64 tensors have gradients"
-            )
+        if requires_grad:
+            check_grad_dtype("Tensor data", self.data.dtype)
         self.requires_grad = bool(requires_grad)
         self.grad: np.ndarray | None = None
         self._ctx: Function | None = None

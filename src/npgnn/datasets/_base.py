@@ -15,6 +15,40 @@ from npgnn.graph import Graph
 Transform = Callable[[Graph], Graph]
 
 
+def positional_arguments(owner: str, args: tuple[Any, ...], root: Any, name: Any,
+                         keys: Sequence[str], is_name: Callable[[Any], bool] | None = None,
+                         ) -> tuple[Any, Any, dict[str, Any]]:
+    """Map a dataset's positional arguments to PyG's order ``(root, name, *keys)``.
+
+    Also accepts npgnn's earlier forms: a single positional is the ``name`` unless ``name=`` is
+    given (then it is the root); with ``is_name`` (a test for the dataset's known names), two
+    positionals ``(name, root)`` are swapped when only the first is a name.
+
+    Returns:
+        (root, name, {key: value} for the positionals after the first two, in ``keys`` order).
+    Raises:
+        TypeError: root or name given both positionally and as a keyword, or more positionals
+        than ``2 + len(keys)``; every message starts with ``owner``.
+    """
+    if len(args) > 2 + len(keys):
+        raise TypeError(f"{owner}: expected at most {2 + len(keys)} positional arguments (root, "
+                        f"name, {', '.join(keys)}), got {len(args)}")
+    if not args:
+        return root, name, {}
+    if len(args) == 1:
+        if name is None:
+            return root, args[0], {}
+        if root is not None:
+            raise TypeError(f"{owner}: got root both positionally and as root=")
+        return args[0], name, {}
+    if root is not None or name is not None:
+        raise TypeError(f"{owner}: got root/name both positionally and as keywords")
+    first, second = args[0], args[1]
+    if is_name is not None and is_name(first) and not is_name(second):
+        first, second = second, first
+    return first, second, dict(zip(keys, args[2:]))
+
+
 def fresh(g: Graph) -> Graph:
     """A copy of a stored graph whose arrays are copies too: editing it never reaches the
     dataset. No re-validation (the stored graph was validated when it was built)."""

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from npgnn.datasets._base import GraphDataset, Transform, did_you_mean
+from npgnn.datasets._base import GraphDataset, Transform, did_you_mean, positional_arguments
 from npgnn.datasets._cache import cache_dir, read_verified
 from npgnn.datasets._checksums import pinned
 from npgnn.datasets._download import download as _download
@@ -133,20 +133,15 @@ class Planetoid(GraphDataset):
                  transform: Transform | None = None, pre_transform: Transform | None = None,
                  force_reload: bool = False, download: bool = True, progress: bool = True,
                  ) -> None:
-        root, name, rest = _positional(args, root, name)
-        if rest:
-            keys = ("split", "num_train_per_class", "num_val", "num_test", "transform",
-                    "pre_transform", "force_reload")
-            if len(rest) > len(keys):
-                raise TypeError(f"Planetoid: expected at most {len(keys) + 2} positional "
-                                f"arguments, got {len(rest) + 2}")
-            given = dict(zip(keys, rest))
-            split = given.get("split", split)
-            num_train_per_class = given.get("num_train_per_class", num_train_per_class)
-            num_val = given.get("num_val", num_val)
-            num_test = given.get("num_test", num_test)
-            transform = given.get("transform", transform)
-            pre_transform = given.get("pre_transform", pre_transform)
+        root, name, given = positional_arguments(
+            "Planetoid", args, root, name, ("split", "num_train_per_class", "num_val", "num_test",
+                                            "transform", "pre_transform", "force_reload"), _is_name)
+        split = given.get("split", split)
+        num_train_per_class = given.get("num_train_per_class", num_train_per_class)
+        num_val = given.get("num_val", num_val)
+        num_test = given.get("num_test", num_test)
+        transform = given.get("transform", transform)
+        pre_transform = given.get("pre_transform", pre_transform)
         if not isinstance(name, str) or name.lower() not in PLANETOID_NAMES:
             hint = did_you_mean(name, list(PLANETOID_NAMES)) if isinstance(name, str) else ""
             raise ValueError(f"Planetoid: name must be one of {sorted(PLANETOID_NAMES)} (any "
@@ -187,26 +182,6 @@ class Planetoid(GraphDataset):
 #: The earlier name of the object ``Planetoid`` returns.
 NodeDataset = Planetoid
 _SPLITS = ("public", "full", "random", "geom-gcn")
-
-
-def _positional(args: tuple[Any, ...], root: Any, name: Any) -> tuple[Any, Any, tuple[Any, ...]]:
-    """(root, name, the remaining positionals) from PyG's ``(root, name, ...)`` or npgnn's
-    earlier ``(name)`` / ``(name, root)``: a single positional is the name unless ``name=`` is
-    given; two are (name, root) when only the first is a Planetoid name."""
-    if not args:
-        return root, name, ()
-    if len(args) == 1:
-        if name is None:
-            return root, args[0], ()
-        if root is not None:
-            raise TypeError("Planetoid: got root both positionally and as root=")
-        return args[0], name, ()
-    if root is not None or name is not None:
-        raise TypeError("Planetoid: got root/name both positionally and as keywords")
-    first, second = args[0], args[1]
-    if _is_name(first) and not _is_name(second):
-        return second, first, tuple(args[2:])
-    return first, second, tuple(args[2:])
 
 
 def _is_name(value: Any) -> bool:

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from npgnn.datasets._base import GraphDataset, Transform, did_you_mean
+from npgnn.datasets._base import GraphDataset, Transform, did_you_mean, positional_arguments
 from npgnn.datasets._cache import cache_dir, read_record, read_verified, write_record
 from npgnn.datasets._checksums import CHECKSUMS
 from npgnn.datasets._download import download as _download
@@ -261,20 +261,16 @@ class TUDataset(GraphDataset):
         progress: bool = True,
         degree_features: bool = False,
     ) -> None:
-        root, name, rest = _positional(args, root, name)
-        if rest:
-            keys = ("transform", "pre_transform", "pre_filter", "force_reload", "use_node_attr",
-                    "use_edge_attr", "cleaned")
-            if len(rest) > len(keys):
-                raise TypeError(f"TUDataset: expected at most {len(keys) + 2} positional "
-                                f"arguments, got {len(rest) + 2}")
-            given = dict(zip(keys, rest))
-            transform = given.get("transform", transform)
-            pre_transform = given.get("pre_transform", pre_transform)
-            pre_filter = given.get("pre_filter", pre_filter)
-            use_node_attr = given.get("use_node_attr", use_node_attr)
-            use_edge_attr = given.get("use_edge_attr", use_edge_attr)
-            cleaned = given.get("cleaned", cleaned)
+        root, name, given = positional_arguments(
+            "TUDataset", args, root, name, ("transform", "pre_transform", "pre_filter",
+                                            "force_reload", "use_node_attr", "use_edge_attr",
+                                            "cleaned"))
+        transform = given.get("transform", transform)
+        pre_transform = given.get("pre_transform", pre_transform)
+        pre_filter = given.get("pre_filter", pre_filter)
+        use_node_attr = given.get("use_node_attr", use_node_attr)
+        use_edge_attr = given.get("use_edge_attr", use_edge_attr)
+        cleaned = given.get("cleaned", cleaned)
         if not isinstance(name, str) or not name or "/" in name or "\\" in name or ".." in name:
             raise ValueError(f"TUDataset: name must be a dataset name such as 'MUTAG', "
                              f"got {name!r}")
@@ -417,24 +413,6 @@ class TUDataset(GraphDataset):
 
     def __repr__(self) -> str:
         return f"{self.name}({len(self)})"
-
-
-def _positional(args: tuple[Any, ...], root: Any, name: Any) -> tuple[Any, Any, tuple[Any, ...]]:
-    """(root, name, the remaining positionals) from PyG's ``(root, name, ...)`` or npgnn's
-    earlier ``(name)`` form: a single positional is the name unless ``name=`` is given."""
-    if not args:
-        return root, name, ()
-    if len(args) == 1:
-        if name is None:
-            if root is not None:
-                return root, args[0], ()
-            return None, args[0], ()
-        if root is not None:
-            raise TypeError("got root both as the first positional argument and as root=")
-        return args[0], name, ()
-    if root is not None or name is not None:
-        raise TypeError("got root/name both positionally and as keywords")
-    return args[0], args[1], tuple(args[2:])
 
 
 def _split_graphs(edge_index: np.ndarray, x: np.ndarray | None, edge_attr: np.ndarray | None,

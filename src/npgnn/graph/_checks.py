@@ -144,23 +144,53 @@ def as_edge_attr(a: Any, num_edges: int) -> np.ndarray:
 
 
 def as_mask(name: str, m: Any, num_nodes: int) -> np.ndarray:
-    """Return ``m`` as an (N,) bool array; integer or float masks must hold only 0 and 1.
+    """Return ``m`` as an (N,) bool array; an integer mask must hold only 0 and 1.
+
+    Float masks are refused, not rounded: a float array here is almost always a mistake (a
+    probability or a feature column), and 0.5 has no meaning as "in the split".
 
     Raises:
-        TypeError: values other than 0/1. ValueError: wrong shape.
+        TypeError: a float, complex, object or string dtype, or integers other than 0/1.
+        ValueError: wrong shape.
     """
     m = np.asarray(m)
+    if m.dtype != np.bool_:
+        check_supported_dtype(name, m.dtype)
+        if m.dtype.kind == "f":
+            raise TypeError(f"{name}: expected a boolean mask (bool, or 0/1 integers), got dtype "
+                            f"{m.dtype}; a float mask is refused (no rounding); pass "
+                            f"{name}.astype(bool) if its values are exactly 0 and 1")
     if m.shape != (num_nodes,):
         raise ValueError(f"{name}: expected a boolean mask of shape ({num_nodes},) (num_nodes), "
                          f"got shape {m.shape}; if you have node indices, build a mask: "
                          f"m = np.zeros(num_nodes, bool); m[idx] = True")
     if m.dtype != np.bool_:
-        if m.dtype.kind not in "iuf" or not np.isin(m, (0, 1)).all():
+        if not np.isin(m, (0, 1)).all():
             raise TypeError(f"{name}: expected a boolean mask (bool, or only 0/1 values), got "
                             f"dtype {m.dtype} with other values; if you have node indices, "
                             f"build a mask: m = np.zeros(num_nodes, bool); m[idx] = True")
         m = m.astype(np.bool_)
     return m
+
+
+def as_labels(y: Any) -> np.ndarray:
+    """Return the targets ``y`` as an ndarray: integer class ids or float regression targets.
+
+    Any shape is kept (node-level (N,) or (N, C), graph-level (G,) ...: PyG does not fix it);
+    NaN floats are allowed (missing labels, as in OGB). bool targets are refused: cast them to
+    int64 (class ids 0/1) or to float (BCE targets), the loss needs to know which one.
+
+    Raises:
+        TypeError: a bool, complex, object, string or float16 dtype.
+    """
+    y = np.asarray(y)
+    if y.dtype == np.bool_:
+        raise TypeError("y: expected integer class ids or float targets, got dtype bool; cast it "
+                        "with y.astype(np.int64) (class ids) or y.astype(np.float32) (binary "
+                        "targets for binary_cross_entropy)")
+    if y.dtype.kind not in "iu":
+        check_supported_dtype("y", y.dtype, allow_int=False)   # float32 / float64 only
+    return y
 
 
 def as_batch(b: Any, num_nodes: int) -> np.ndarray:

@@ -41,8 +41,11 @@ class Graph:
         x: (N, F) node features (ndarray, or a scipy CSR matrix for sparse bag-of-words features).
         edge_weight: (E,) float; None means every weight is 1. NaN is rejected.
         edge_attr: (E, D) edge features.
-        y: labels of any shape (node-level (N, ...) or graph-level); converted to an ndarray.
-        train_mask, val_mask, test_mask: (N,) bool (0/1 integers are converted).
+        y: labels of any shape (node-level (N, ...) or graph-level); converted to an ndarray of
+            integer class ids or float32/float64 targets (bool, complex, object, strings and
+            float16 raise TypeError).
+        train_mask, val_mask, test_mask: (N,) bool (0/1 integers are converted; float, complex,
+            object and string masks raise TypeError).
         batch: (N,) int64 graph id of each node, sorted non-decreasing, or None for one graph.
         ptr: (G+1,) int64 node offsets, graph g owns nodes ptr[g]:ptr[g+1], or None; it makes
             ``num_graphs`` explicit so graphs with 0 nodes count. ``batch`` is derived from it.
@@ -697,7 +700,7 @@ def _coerce(f: dict[str, Any], changed: set[str], n_given: bool,
         if f[name] is not None and (name in changed or e_changed):
             out[name] = check(_checks.unwrap(f[name]), e)
     if f["y"] is not None and "y" in changed:
-        out["y"] = np.asarray(_checks.unwrap(f["y"]))
+        out["y"] = _checks.as_labels(_checks.unwrap(f["y"]))
     for name in _MASKS:
         if f[name] is not None and (name in changed or n_changed):
             out[name] = _checks.as_mask(name, _checks.unwrap(f[name]), n)

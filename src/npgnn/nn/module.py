@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from npgnn._validate import check_supported_dtype
+from npgnn._validate import check_grad_dtype, check_supported_dtype
 from npgnn.autodiff import grad_mode
 from npgnn.autodiff.tensor import Tensor
 
@@ -32,15 +32,17 @@ class Parameter(Tensor):
     """A leaf tensor that a Module owns and an optimizer updates (``requires_grad=True``).
 
     The ndarray is used as given (no copy), so a parameter and the array it wraps stay one object.
-    Integer and bool data become float64; float16, complex, object and string data raise
-    TypeError (:func:`npgnn._validate.unsupported_dtype`'s message).
+    Data that requires gradients must be float32 or float64: integer and bool data raise
+    TypeError, as torch's ``Parameter`` does (``requires_grad=False`` keeps them, as torch);
+    float16, complex, object and string data always raise
+    (:func:`npgnn._validate.unsupported_dtype`'s message).
     """
 
     def __init__(self, data: Any, requires_grad: bool = True):
         array = np.asarray(data.data if isinstance(data, Tensor) else data)
         check_supported_dtype("Parameter data", array.dtype)
-        if not np.issubdtype(array.dtype, np.floating):
-            array = array.astype(np.float64)
+        if requires_grad:
+            check_grad_dtype("Parameter data", array.dtype)
         hook = new_array_hook.get()
         if hook is not None:
             hook(array)
