@@ -1,16 +1,20 @@
 """npgnn: attention and graph neural networks on NumPy and SciPy, with its own reverse-mode autodiff."""
-from npgnn import nn, ops, optim
-from npgnn.io import load, save
-from npgnn.autodiff import (
+from npgnn import _cli_guard
+
+_cli_guard.install()  # the npgnn command only: Ctrl-C during these imports -> one line, exit 130
+
+from npgnn import nn, ops, optim  # noqa: E402
+from npgnn.io import load, save  # noqa: E402
+from npgnn.autodiff import (  # noqa: E402
     Function, GradcheckError, Tensor, as_tensor, detect_anomaly, enable_grad, gradcheck,
     is_grad_enabled, no_grad, tensor,
 )
-from npgnn.device import cuda, device
-from npgnn.graph import Graph
-from npgnn.kernels.threads import apply_blas_policy as _apply_blas_policy
-from npgnn.kernels.threads import get_num_threads, set_num_threads
-from npgnn.ops import cat, stack
-from npgnn.random import manual_seed, seed_everything
+from npgnn.device import cuda, device  # noqa: E402
+from npgnn.graph import Graph  # noqa: E402
+from npgnn.kernels.threads import apply_blas_policy as _apply_blas_policy  # noqa: E402
+from npgnn.kernels.threads import get_num_threads, set_num_threads  # noqa: E402
+from npgnn.ops import cat, stack  # noqa: E402
+from npgnn.random import manual_seed, seed_everything  # noqa: E402
 
 __version__ = "0.1.0"
 

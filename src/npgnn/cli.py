@@ -11,6 +11,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
+from npgnn import _cli_guard
 from npgnn.commands._args import HelpFormatter
 
 Handler = Callable[[argparse.Namespace], int]
@@ -77,6 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     Set NPGNN_DEBUG=1 for the traceback.
     """
     parser = build_parser()
+    _cli_guard.restore()  # from here on Ctrl-C is the KeyboardInterrupt caught below
     try:
         args = parser.parse_args(argv)
         if args.command is None:
@@ -87,8 +89,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         if os.environ.get("NPGNN_DEBUG"):
             raise
-        print("npgnn: interrupted", file=sys.stderr)
-        return 130
+        print(_cli_guard.MESSAGE, file=sys.stderr)
+        return _cli_guard.EXIT_STATUS
     except BrokenPipeError:  # `npgnn demo | head`: the reader left; exit quietly (Python docs' recipe)
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
