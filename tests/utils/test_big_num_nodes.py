@@ -40,6 +40,7 @@ def _peak(fn):
     ("graph.coalesce", lambda: coalesce(Graph(EI, num_nodes=N, edge_weight=np.ones(4)))),
     ("graph.to_undirected", lambda: to_undirected(Graph(EI, num_nodes=N))),
     ("graph.remove_self_loops", lambda: remove_self_loops(Graph(EI, num_nodes=N))),
+    ("Graph.has_isolated_nodes", lambda: Graph(EI, num_nodes=N).has_isolated_nodes()),
 ])
 def test_edge_jobs_allocate_nothing_of_size_n(name, call):
     _out, peak, seconds = _peak(call)
@@ -47,6 +48,12 @@ def test_edge_jobs_allocate_nothing_of_size_n(name, call):
 
 
 def test_results_on_huge_ids_are_right():
+    assert Graph(EI, num_nodes=N).has_isolated_nodes()
+    ring = np.array([[0, 1, 2, 3], [1, 2, 3, 0]])
+    assert not Graph(ring, num_nodes=4).has_isolated_nodes()
+    assert Graph(ring, num_nodes=5).has_isolated_nodes()
+    assert Graph(np.array([[0, 1, 1], [1, 0, 1]]), num_nodes=2).has_isolated_nodes() is False
+    assert Graph(np.array([[0, 1], [0, 1]]), num_nodes=2).has_isolated_nodes()   # loops only
     ei, w = utils.to_undirected(EI, np.arange(4.0), N)
     assert ei.tolist() == [[5, 5, 7, 123_456_789, 999_999_999],
                            [5, 999_999_999, 123_456_789, 7, 5]]
@@ -79,3 +86,27 @@ def test_both_grouping_paths_agree(seed):
             np.bincount(ids, minlength=n))]))
         other = rng.integers(0, 50, 200)
         np.testing.assert_array_equal(sort_pairs(ids, other, n), np.lexsort((other, ids)))
+
+
+def test_batching_huge_graphs_allocates_only_the_batch_vector():
+    """Batch.from_graphs / from_data_list over graphs of many isolated nodes: the only O(N)
+    array is the output's ``batch`` vector (one int64 graph id per node, as PyG's Batch has by
+    definition); edges, ptr and offsets cost O(E + number of graphs). Splitting the batch back
+    into graphs costs O(E)."""
+    from npgnn.data import Batch as DataBatch
+    from npgnn.graph import Batch
+
+    n = 10**6
+    ei = np.array([[5, n - 1, 5], [n - 1, 5, 7]])
+    graphs = [Graph(ei, num_nodes=n), Graph(ei[:, :2], num_nodes=n)]
+    for build in (lambda: Batch.from_graphs(graphs), lambda: DataBatch.from_data_list(graphs)):
+        batch, peak, seconds = _peak(build)
+        assert peak < 8 * 2 * n + 1 * MB and seconds < 10, (peak, seconds)
+        assert batch.edge_index.tolist() == [[5, n - 1, 5, n + 5, 2 * n - 1],
+                                             [n - 1, 5, 7, 2 * n - 1, n + 5]]
+        assert batch.ptr.tolist() == [0, n, 2 * n] and batch.batch[[0, n - 1, n, -1]].tolist() == [
+            0, 0, 1, 1]
+        parts, peak, _ = _peak(batch.to_data_list)
+        assert peak < 1 * MB
+        assert [p.num_nodes for p in parts] == [n, n]
+        assert [p.edge_index.tolist() for p in parts] == [ei.tolist(), ei[:, :2].tolist()]

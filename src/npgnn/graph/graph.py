@@ -514,9 +514,15 @@ class Graph:
         return bool((self.edge_index[0] == self.edge_index[1]).any())
 
     def has_isolated_nodes(self) -> bool:
-        """True if some node is on no edge other than its own self-loops (PyG's definition)."""
+        """True if some node is on no edge other than its own self-loops (PyG's definition).
+
+        O(E): with fewer non-loop edge endpoints than nodes some node is untouched (no array of
+        size N); otherwise N <= 2E and one bool array of N marks the touched nodes.
+        """
         src, dst = self.edge_index
         keep = src != dst
+        if 2 * int(np.count_nonzero(keep)) < self.num_nodes:
+            return True
         touched = np.zeros(self.num_nodes, dtype=bool)
         touched[src[keep]] = True
         touched[dst[keep]] = True
