@@ -24,6 +24,19 @@ def unwrap(value: Any) -> Any:
     return value
 
 
+def as_array(name: str, value: Any) -> np.ndarray:
+    """``np.asarray(value)``, with NumPy's errors for values that are no array (a ragged nested
+    list, a dict, a generator) turned into a TypeError naming ``name``."""
+    try:
+        array = np.asarray(value)
+    except (ValueError, TypeError) as exc:  # ragged lists, objects NumPy cannot convert
+        raise TypeError(f"{name}: expected an array, got {type(value).__name__} that NumPy "
+                        f"cannot convert ({exc})") from None
+    if array.dtype == object and array.ndim == 0 and not isinstance(value, np.ndarray):
+        raise TypeError(f"{name}: expected an array, got {type(value).__name__} {show(value)}")
+    return array
+
+
 def as_count(name: str, value: Any, minimum: int = 0) -> int:
     """Return ``value`` as a Python int >= ``minimum``.
 
@@ -51,7 +64,7 @@ def as_edge_index(value: Any) -> np.ndarray:
         TypeError: the ids are not integers. ValueError: the shape is not (2, E) (including an
         empty (k, 0) array with k != 2, e.g. (3, 0): a wrongly shaped edge list, not "no edges").
     """
-    ei = np.asarray(value)
+    ei = as_array("edge_index", value)
     if ei.size == 0 and (ei.ndim == 1 or ei.shape == (2, 0)) and ei.dtype.kind in "biuf":
         return np.empty((2, 0), dtype=np.int64)
     if ei.dtype.kind not in "iu":
@@ -81,7 +94,7 @@ def as_features(x: Any, num_nodes: int | None) -> Any:
     if sp.issparse(x):
         x = x.tocsr()
     else:
-        x = np.asarray(x)
+        x = as_array("x", x)
     check_supported_dtype("x", x.dtype)
     if x.ndim != 2:
         raise ValueError(f"x: expected shape (num_nodes, F), got {x.shape}; use x.reshape(-1, 1) "
@@ -99,7 +112,7 @@ def as_edge_weight(w: Any, num_edges: int) -> np.ndarray:
         TypeError: an unsupported dtype (:func:`npgnn._validate.unsupported_dtype`).
         ValueError: wrong shape, or NaN present.
     """
-    w = np.asarray(w)
+    w = as_array("edge_weight", w)
     check_supported_dtype("edge_weight", w.dtype)
     if w.dtype.kind != "f":
         w = w.astype(np.float64)
@@ -135,7 +148,7 @@ def as_edge_attr(a: Any, num_edges: int) -> np.ndarray:
         TypeError: an unsupported dtype (:func:`npgnn._validate.unsupported_dtype`).
         ValueError: it is 0-d or its first dimension is not E.
     """
-    a = np.asarray(a)
+    a = as_array("edge_attr", a)
     check_supported_dtype("edge_attr", a.dtype)
     if a.ndim == 0 or a.shape[0] != num_edges:
         raise ValueError(f"edge_attr: expected shape (E, D) with E = {num_edges}, one row per "
@@ -153,7 +166,7 @@ def as_mask(name: str, m: Any, num_nodes: int) -> np.ndarray:
         TypeError: a float, complex, object or string dtype, or integers other than 0/1.
         ValueError: wrong shape.
     """
-    m = np.asarray(m)
+    m = as_array(name, m)
     if m.dtype != np.bool_:
         check_supported_dtype(name, m.dtype)
         if m.dtype.kind == "f":
@@ -183,7 +196,7 @@ def as_labels(y: Any) -> np.ndarray:
     Raises:
         TypeError: a bool, complex, object, string or float16 dtype.
     """
-    y = np.asarray(y)
+    y = as_array("y", y)
     if y.dtype == np.bool_:
         raise TypeError("y: expected integer class ids or float targets, got dtype bool; cast it "
                         "with y.astype(np.int64) (class ids) or y.astype(np.float32) (binary "
@@ -199,7 +212,7 @@ def as_batch(b: Any, num_nodes: int) -> np.ndarray:
     Raises:
         TypeError: not integers. ValueError: wrong length, negative or unsorted ids.
     """
-    b = np.asarray(b)
+    b = as_array("batch", b)
     if b.size == 0 and b.ndim == 1:
         b = b.astype(np.int64)
     if b.dtype.kind not in "iu":
@@ -222,7 +235,7 @@ def as_ptr(p: Any, num_nodes: int | None) -> np.ndarray:
     Raises:
         TypeError: not integers. ValueError: not a valid offsets vector.
     """
-    p = np.asarray(p)
+    p = as_array("ptr", p)
     if p.dtype.kind not in "iu":
         raise TypeError(f"ptr: expected integer node offsets, got {p.dtype}")
     p = p.astype(np.int64, copy=False)

@@ -688,7 +688,7 @@ def _coerce(f: dict[str, Any], changed: set[str], n_given: bool,
         if x is not None:
             n = x.shape[0]
         elif f["batch"] is not None:
-            n = int(np.size(f["batch"]))
+            n = int(_checks.as_array("batch", _checks.unwrap(f["batch"])).size)
         elif ptr is not None:
             n = int(ptr[-1])
         else:
