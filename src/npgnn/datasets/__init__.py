@@ -6,6 +6,8 @@
   use_node_attr=False, use_edge_attr=False)``: a sequence of ``Graph`` (one per molecule /
   protein / ego-network) with views by slice, fraction, index array or mask.
 - ``karate_club(split="leaders") -> Graph``: built from networkx, no download.
+- ``DegreeCorrectedBlockModelDataset(num_nodes, ...)``: a generated graph with power-law degrees,
+  communities and class-correlated features, up to ogbn-products' size, no download.
 - ``available_datasets(root=None)``: what is on disk (under ``root`` and in the cache).
 - ``resolve_root(root, kind, name)``: the one rule for where under ``root`` a dataset's raw
   files are (shared by the loaders and the CLI).
@@ -21,6 +23,7 @@ from npgnn.datasets._cache import cache_dir
 from npgnn.datasets._download import ChecksumError, DownloadError, download
 from npgnn.datasets._listing import DatasetInfo, available_datasets
 from npgnn.datasets._root import resolve_root
+from npgnn.datasets.blockmodel import DegreeCorrectedBlockModelDataset
 from npgnn.datasets.karate import karate_club
 from npgnn.datasets.planetoid import NodeDataset, Planetoid
 from npgnn.datasets.tu import TUDataset
@@ -28,6 +31,7 @@ from npgnn.datasets.tu import TUDataset
 __all__ = [
     "ChecksumError",
     "DatasetInfo",
+    "DegreeCorrectedBlockModelDataset",
     "DownloadError",
     "GraphDataset",
     "NodeDataset",

@@ -5,6 +5,7 @@ NumPy arrays (values may be npgnn Tensors: they stay differentiable); results ar
 or tuples where PyG returns tuples. Each function's docstring says where it differs from PyG.
 """
 from npgnn.utils._args import MISSING
+from npgnn.utils.blockmodel import degree_corrected_blockmodel_graph
 from npgnn.utils.coalesce import coalesce, is_undirected, sort_edge_index, to_undirected
 from npgnn.utils.convert import (
     from_networkx,
@@ -39,6 +40,7 @@ __all__ = [
     "coalesce",
     "contains_isolated_nodes",
     "contains_self_loops",
+    "degree_corrected_blockmodel_graph",
     "degree",
     "dense_to_sparse",
     "dropout_edge",
