@@ -101,5 +101,5 @@ def test_errors():
         layer(np.ones((3, 3), np.float32), ei.astype(np.float32))
     with pytest.raises(ValueError, match=r"edge_index: the graph has 2 nodes but x has 3 rows"):
         layer(np.ones((3, 3), np.float32), Graph(np.array([[0], [1]]), num_nodes=2))
-    with pytest.raises(TypeError, match=r"bipartite"):
-        layer((np.ones((3, 3)), np.ones((3, 3))), ei)
+    with pytest.raises(TypeError, match=r"x_dst None is not supported"):
+        layer((np.ones((3, 3)), None), ei)

@@ -74,3 +74,42 @@ def ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
     total = int(counts.sum())
     shift = np.repeat(starts.astype(np.int64) - (np.cumsum(counts) - counts), counts)
     return shift + np.arange(total, dtype=np.int64)
+
+
+@njit(cache=True, nogil=True)
+def _first_seen(ids, local, count, out):  # pragma: no cover - compiled
+    m = 0
+    for q in range(ids.shape[0]):
+        v = ids[q]
+        if local[v] < 0:
+            local[v] = count + m
+            out[m] = v
+            m += 1
+    return m
+
+
+def label_new_nodes(ids: np.ndarray, local: np.ndarray, count: int) -> np.ndarray:
+    """The ids not labelled yet (``local[id] < 0``), once each in order of first appearance;
+    they get labels ``count, count + 1, ...`` in ``local`` (modified in place).
+
+    One O(len(ids)) pass (numba); the NumPy fallback (``NPGNN_DISABLE_NUMBA=1``) sorts
+    (``np.unique``) and gives the same result.
+
+    Args:
+        ids: (S,) int64 node ids. local: (N,) int64 labels, -1 for unlabelled. count: the
+            next label.
+
+    Returns:
+        (M,) int64 the newly labelled ids.
+    """
+    from npgnn.kernels import numba_enabled
+
+    if numba_enabled():
+        out = np.empty(ids.size, dtype=np.int64)
+        m = _first_seen(ids.astype(np.int64, copy=False), local, int(count), out)
+        return out[:m].copy()
+    fresh = ids[local[ids] < 0]
+    uniq, first = np.unique(fresh, return_index=True)
+    new = uniq[np.argsort(first, kind="stable")].astype(np.int64, copy=False)
+    local[new] = count + np.arange(new.size)
+    return new

@@ -9,7 +9,7 @@ import numpy as np
 
 from npgnn.graph import _checks
 from npgnn.graph.graph import Graph
-from npgnn.kernels.sampling import ranges, sample_in_edges
+from npgnn.kernels.sampling import label_new_nodes, ranges, sample_in_edges
 from npgnn.random import default_generator
 
 #: torch DataLoader and PyG options that have no meaning here (no worker processes, no devices,
@@ -139,6 +139,27 @@ class NeighborLoader:
         return self._sample(seeds, input_id)
 
     def _sample(self, seeds: np.ndarray, input_id: np.ndarray) -> Graph:
+        n_id, e_id, edge_index, sampled_nodes, sampled_edges = self._structure(seeds)
+        out = self.data._select(n_id, e_id, {"edge_index": edge_index,
+                                             "num_nodes": int(n_id.size), "ptr": None})
+        out.n_id, out.e_id = n_id, e_id
+        out.batch_size, out.input_id = int(seeds.size), input_id
+        out.num_sampled_nodes, out.num_sampled_edges = sampled_nodes, sampled_edges
+        return out
+
+    def _iter_structure(self) -> Iterator[tuple[np.ndarray, np.ndarray, int]]:
+        """(n_id, edge_index, batch_size) of every batch, in ``__iter__``'s order, without
+        gathering any node or edge attribute (layer-wise inference reads its own features)."""
+        n = self.input_nodes.size
+        order = self.rng.permutation(n) if self.shuffle else np.arange(n)
+        for start in range(0, len(self) * self.batch_size, self.batch_size):
+            seeds = self.input_nodes[order[start:start + self.batch_size]]
+            n_id, _, edge_index, _, _ = self._structure(seeds)
+            yield n_id, edge_index, int(seeds.size)
+
+    def _structure(self, seeds: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray,
+                                                      list[int], list[int]]:
+        """(n_id, e_id, local edge_index, nodes per hop, edges per hop) of one batch."""
         local, perm, indptr = self._local, self._perm, self._indptr
         src_all = self.data.edge_index[0]
         nodes, edges, targets = [seeds], [], []
@@ -150,12 +171,9 @@ class NeighborLoader:
                 pos, owner = sample_in_edges(indptr, frontier, k, self.replace, self.rng)
                 e = perm[pos]
                 src = src_all[e]
-                fresh = src[local[src] < 0]
-                uniq, first = np.unique(fresh, return_index=True)
-                new = uniq[np.argsort(first, kind="stable")]
-                local[new] = count + np.arange(new.size)
-                count += new.size
+                new = label_new_nodes(src, local, count)
                 nodes.append(new)
+                count += new.size
                 edges.append(e)
                 targets.append(frontier[owner])
                 sampled_nodes.append(int(new.size))
@@ -174,12 +192,7 @@ class NeighborLoader:
         finally:
             for part in nodes:
                 local[part] = -1
-        out = self.data._select(n_id, e_id, {"edge_index": edge_index,
-                                             "num_nodes": int(n_id.size), "ptr": None})
-        out.n_id, out.e_id = n_id, e_id
-        out.batch_size, out.input_id = int(seeds.size), input_id
-        out.num_sampled_nodes, out.num_sampled_edges = sampled_nodes, sampled_edges
-        return out
+        return n_id, e_id, edge_index, sampled_nodes, sampled_edges
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"

@@ -13,6 +13,7 @@ from npgnn.nn import init
 from npgnn.nn.conv._structure import as_graph
 from npgnn.nn.conv.message_passing import MessagePassing, check_aggr
 from npgnn.nn.linear import Linear, SparseInputMatMul
+from npgnn.ops.math import cat as npgnn_cat
 from npgnn.ops.nn import relu
 
 
@@ -64,7 +65,12 @@ class SAGEConv(MessagePassing):
 
     Shapes:
         x: (N, F_in), dense or scipy sparse (kept sparse for mean/sum aggregation); edge_index:
-        (2, E) or a Graph; output (N, F_out).
+        (2, E) or a Graph; output (N, F_out). PyG's bipartite pair ``x = (x_src, x_dst)``,
+        (N_src, F_in) and (N_dst, F_in) (sparse ones are densified; ``x_dst=None`` is not
+        supported): edges j -> i go from row j of x_src to row i of x_dst, the root term reads
+        x_dst, the output is (N_dst, F_out); IndexError when a source is >= N_src or a
+        target >= N_dst. ``conv((x, x[:b]), edge_index)`` computes only the first b rows, as
+        layer-wise inference over sampled batches needs.
 
     Parameters (PyG's names): ``lin_l.weight`` (F_out, F_in), ``lin_l.bias`` (F_out,),
     ``lin_r.weight`` (F_out, F_in) with ``root_weight``, ``lin.weight`` (F_in, F_in) and
@@ -106,8 +112,7 @@ class SAGEConv(MessagePassing):
 
     def forward(self, x: Any, edge_index: Any) -> Tensor:
         if isinstance(x, tuple):
-            raise TypeError("SAGEConv: x must be one (N, F) array; bipartite (x_src, x_dst) "
-                            "pairs are not supported")
+            return self._forward_pair(x, edge_index)
         if sp.issparse(x):
             check_supported_dtype("SAGEConv: x", x.dtype)
         if sp.issparse(x) and (self.project or self.aggr == "max"):
@@ -128,6 +133,36 @@ class SAGEConv(MessagePassing):
             out = self.lin_l(self.propagate(g, x=src))
         if self.root_weight:
             out = out + self.lin_r(x)
+        return l2_normalize(out) if self.normalize else out
+
+    def _forward_pair(self, x: tuple, edge_index: Any) -> Tensor:
+        """PyG's bipartite form ``conv((x_src, x_dst), edge_index)``: edges j -> i run from row
+        j of x_src to row i of x_dst; the output has x_dst's rows (a sampled batch's targets,
+        e.g. ``(x, x[:batch_size])``, so no row is computed that is then thrown away)."""
+        if len(x) != 2 or x[1] is None:
+            raise TypeError(f"SAGEConv: a tuple x must be (x_src, x_dst) with two feature "
+                            f"arrays, got {len(x)} entries" + (" (x_dst None is not supported)"
+                                                              if len(x) == 2 else ""))
+        x_src, x_dst = (as_tensor(v.toarray() if sp.issparse(v) else v) for v in x)
+        for name, v in (("x_src", x_src), ("x_dst", x_dst)):
+            if len(v.shape) != 2 or v.shape[1] != self.in_channels:
+                raise ValueError(f"SAGEConv: {name} must have shape (N, {self.in_channels}), "
+                                 f"got {v.shape}")
+        n_src, n_dst = x_src.shape[0], x_dst.shape[0]
+        g = as_graph(edge_index, max(n_src, n_dst))
+        src, dst = g.edge_index
+        if g.num_edges and (src.max() >= n_src or dst.max() >= n_dst):
+            raise IndexError(f"SAGEConv: edge_index sources must lie in [0, {n_src}) (rows of "
+                             f"x_src) and targets in [0, {n_dst}) (rows of x_dst), got max "
+                             f"source {int(src.max())}, max target {int(dst.max())}")
+        if n_dst > n_src:                # pad the sources to the square graph's node count
+            x_src = npgnn_cat([x_src, np.zeros((n_dst - n_src, self.in_channels),
+                                               dtype=x_src.dtype)])
+        if self.project:
+            x_src = relu(self.lin(x_src))
+        out = self.lin_l(self.propagate(g, x=x_src)[:n_dst])
+        if self.root_weight:
+            out = out + self.lin_r(x_dst)
         return l2_normalize(out) if self.normalize else out
 
     def __repr__(self) -> str:

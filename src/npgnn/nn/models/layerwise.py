@@ -8,6 +8,7 @@ import scipy.sparse as sp
 
 from npgnn.autodiff.grad_mode import no_grad
 from npgnn.autodiff.tensor import Tensor
+from npgnn.nn.conv.sage import SAGEConv
 
 if TYPE_CHECKING:
     from npgnn.loader.neighbor_loader import NeighborLoader
@@ -19,7 +20,11 @@ def inference_per_layer(model: BasicGNN, layer: int, x: Any, edge_index: Any,
     """Layer ``layer`` of ``model`` on a 1-hop batch: conv, then (except after the last conv
     without jk) act/norm as in ``forward`` and the final ``lin``; (batch_size, C_out).
     Dropout is left out: this is evaluation."""
-    x = model.convs[layer](x, edge_index)[:batch_size]
+    conv = model.convs[layer]
+    if isinstance(conv, SAGEConv) and not sp.issparse(x):
+        x = conv((x, x[:batch_size]), edge_index)     # only the rows kept below are computed
+    else:
+        x = conv(x, edge_index)[:batch_size]
     last = layer == model.num_layers - 1
     if last and model.jk_mode is None:
         return x
@@ -83,11 +88,10 @@ def inference(model: BasicGNN, loader: NeighborLoader) -> Tensor:
     with no_grad():
         for layer in range(model.num_layers):
             out = None
-            for batch in loader:
-                y = inference_per_layer(model, layer, x_all[batch.n_id], batch.edge_index,
-                                        batch.batch_size).data
+            for n_id, edge_index, batch_size in loader._iter_structure():
+                y = inference_per_layer(model, layer, x_all[n_id], edge_index, batch_size).data
                 if out is None:
                     out = np.empty((n, y.shape[1]), dtype=y.dtype)
-                out[batch.n_id[:batch.batch_size]] = y
+                out[n_id[:batch_size]] = y
             x_all = out
     return Tensor(x_all)
