@@ -8,8 +8,9 @@ array is built. ``ea`` has D = 0 columns when the layer has no edge features.
 """
 from __future__ import annotations
 
-import numpy as np
 from numba import njit, prange
+
+from npgnn.kernels.segment_softmax import softmax_rows, softmax_rows_backward
 
 
 @njit(parallel=True, cache=True, nogil=True)
@@ -20,7 +21,6 @@ def edge_attention_forward(indptr, src, q, key, value, qe, ea, mask, use_mask, a
     for i in prange(n):
         start, end = indptr[i], indptr[i + 1]
         for k in range(heads):
-            peak = -np.inf
             for p in range(start, end):
                 j = src[p]
                 z = 0.0
@@ -29,14 +29,7 @@ def edge_attention_forward(indptr, src, q, key, value, qe, ea, mask, use_mask, a
                 for t in range(d):
                     z += qe[i, k, t] * ea[p, t]
                 alpha[p, k] = z
-                peak = max(peak, z)
-            total = 0.0
-            for p in range(start, end):
-                v = np.exp(alpha[p, k] - peak)
-                alpha[p, k] = v
-                total += v
-            for p in range(start, end):
-                alpha[p, k] = alpha[p, k] / total
+            softmax_rows(alpha, start, end, k)
             for t in range(c + d):
                 out[i, k, t] = 0
         for p in range(start, end):
@@ -68,11 +61,7 @@ def edge_attention_backward_targets(indptr, src, q, key, value, qe, ea, alpha, m
                     acc += g[i, k, c + t] * ea[p, t]
                 ds[p, k] = acc * mask[p, k] if use_mask else acc
         for k in range(heads):
-            dot = 0.0
-            for p in range(start, end):
-                dot += alpha[p, k] * ds[p, k]
-            for p in range(start, end):
-                ds[p, k] = alpha[p, k] * (ds[p, k] - dot)
+            softmax_rows_backward(alpha, ds, start, end, k)
             for t in range(c):
                 dq[i, k, t] = 0
             for t in range(d):

@@ -6,8 +6,9 @@ no (E, H, C) message tensor is ever built.
 """
 from __future__ import annotations
 
-import numpy as np
 from numba import njit, prange
+
+from npgnn.kernels.segment_softmax import softmax_rows, softmax_rows_backward
 
 
 @njit(parallel=True, cache=True, nogil=True)
@@ -18,7 +19,6 @@ def gat_forward(indptr, src, h, a_src, a_dst, a_edge, use_edge, slope, mask, use
     for i in prange(n):
         start, end = indptr[i], indptr[i + 1]
         for k in range(heads):  # scalars per head: no allocation inside the parallel loop
-            peak = -np.inf
             for p in range(start, end):
                 z = a_src[src[p], k] + a_dst[i, k]
                 if use_edge:
@@ -26,14 +26,7 @@ def gat_forward(indptr, src, h, a_src, a_dst, a_edge, use_edge, slope, mask, use
                 if not z > 0:
                     z = z * slope
                 alpha[p, k] = z
-                peak = max(peak, z)
-            total = 0.0
-            for p in range(start, end):
-                v = np.exp(alpha[p, k] - peak)
-                alpha[p, k] = v
-                total += v
-            for p in range(start, end):
-                alpha[p, k] = alpha[p, k] / total
+            softmax_rows(alpha, start, end, k)
             for c in range(channels):
                 out[i, k, c] = 0
         for p in range(start, end):  # edges outer: h[j] is read once, contiguously
@@ -61,19 +54,15 @@ def gat_backward_targets(indptr, src, h, a_src, a_dst, a_edge, use_edge, slope, 
                     acc += g[i, k, c] * h[j, k, c]
                 dz[p, k] = acc * mask[p, k] if use_mask else acc
         for k in range(heads):  # softmax and LeakyReLU backward
-            dot = 0.0
-            for p in range(start, end):
-                dot += alpha[p, k] * dz[p, k]
+            softmax_rows_backward(alpha, dz, start, end, k)
             total = 0.0
             for p in range(start, end):
-                ds = alpha[p, k] * (dz[p, k] - dot)
                 z = a_src[src[p], k] + a_dst[i, k]
                 if use_edge:
                     z += a_edge[p, k]
                 if not z > 0:
-                    ds = ds * slope
-                dz[p, k] = ds
-                total += ds
+                    dz[p, k] = dz[p, k] * slope
+                total += dz[p, k]
             d_adst[i, k] = total
     return dz
 
