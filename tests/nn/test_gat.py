@@ -1,7 +1,4 @@
-"""GATConv against PyG's GATConv with identical weights, its gradients, dropout and corner cases.
-
-Also the gradient check of ``npgnn.ops.graph.pairwise_edge_score`` (GATv2's fused score op).
-"""
+"""GATConv against PyG's GATConv with identical weights, its gradients, dropout and corner cases."""
 
 from __future__ import annotations
 
@@ -14,7 +11,6 @@ import npgnn
 from npgnn import Tensor
 from npgnn.graph import Graph
 from npgnn.nn.conv.gat import GATConv, attention_structure
-from npgnn.ops.graph import pairwise_edge_score
 
 from ._helpers import C_OUT, F_IN, attention_parity_test, attention_twins, compare_attention, compare_with_edge_features
 from ._helpers import random_graph_double_loop as random_graph
@@ -270,66 +266,6 @@ def test_repr():
     assert repr(GATConv(F_IN, C_OUT, heads=8, rng=0)).startswith(
         "GATConv(5, 4, heads=8, concat=True"
     )
-
-
-# ---------------------------------------------------------------------------- pairwise_edge_score
-def _dense_pairwise_score(xs, xt, att, ei, slope, xe=None):
-    z = xs[ei[0]] + xt[ei[1]] + (0 if xe is None else xe)
-    return (np.where(z > 0, z, slope * z) * att.reshape(1, *xs.shape[1:])).sum(-1)
-
-
-@pytest.mark.parametrize("with_edge_term", [False, True])
-def test_pairwise_edge_score_forward_and_gradcheck(with_edge_term):
-    rng = np.random.default_rng(0)
-    ei = np.array([[0, 1, 2, 2, 3, 0, 3], [1, 2, 0, 1, 1, 1, 3]])
-    xs, xt = rng.standard_normal((4, 2, 3)), rng.standard_normal((5, 2, 3))
-    att = rng.standard_normal((1, 2, 3))
-    xe = rng.standard_normal((7, 2, 3)) if with_edge_term else None
-    out = pairwise_edge_score(xs, xt, att, ei, 0.2, xe)
-    np.testing.assert_allclose(
-        out.data, _dense_pairwise_score(xs, xt, att, ei, 0.2, xe), rtol=1e-14
-    )
-    if with_edge_term:
-        assert npgnn.gradcheck(
-            lambda a, b, c, d: pairwise_edge_score(a, b, c, ei, 0.2, d), xs, xt, att, xe
-        )
-    else:
-        assert npgnn.gradcheck(lambda a, b, c: pairwise_edge_score(a, b, c, ei, 0.2), xs, xt, att)
-
-
-def test_pairwise_edge_score_projects_edge_features_inside():
-    """edge_attr (E, D) and the projection (H·C, D): the same scores as the projected edge term,
-    and a gradcheck of all five inputs on a directed graph with duplicates and self-loops."""
-    rng = np.random.default_rng(11)
-    ei = random_graph(2, n=7, e=9)
-    e = ei.shape[1]
-    xs, xt, att = rng.standard_normal((7, 2, 3)), rng.standard_normal((7, 2, 3)), rng.standard_normal((2, 3))
-    ea, w = rng.standard_normal((e, 4)), rng.standard_normal((6, 4))
-    inside = pairwise_edge_score(xs, xt, att, ei, 0.2, edge_attr=ea, edge_weight=w).data
-    outside = pairwise_edge_score(xs, xt, att, ei, 0.2, (ea @ w.T).reshape(e, 2, 3)).data
-    np.testing.assert_allclose(inside, outside, rtol=1e-12)
-    assert npgnn.gradcheck(lambda a, b, c, d, f: pairwise_edge_score(a, b, c, ei, 0.2, edge_attr=d,
-                                                                     edge_weight=f), xs, xt, att, ea, w)
-    with pytest.raises(ValueError, match=r"edge_weight must have shape \(6, 4\)"):
-        pairwise_edge_score(xs, xt, att, ei, 0.2, edge_attr=ea, edge_weight=w[:, :3])
-    with pytest.raises(ValueError, match="together"):
-        pairwise_edge_score(xs, xt, att, ei, 0.2, edge_attr=ea)
-
-
-def test_pairwise_edge_score_empty_and_errors():
-    xs = np.ones((3, 2, 2))
-    out = pairwise_edge_score(
-        Tensor(xs, requires_grad=True), xs, np.ones((2, 2)), np.empty((2, 0), dtype=np.int64)
-    )
-    assert out.shape == (0, 2)
-    with pytest.raises(ValueError, match="att must have shape"):
-        pairwise_edge_score(xs, xs, np.ones(4), np.array([[0], [1]]))
-    with pytest.raises(IndexError, match="sources"):
-        pairwise_edge_score(xs, xs, np.ones((2, 2)), np.array([[3], [1]]))
-    with pytest.raises(ValueError, match="edge_term must have shape"):
-        pairwise_edge_score(
-            xs, xs, np.ones((2, 2)), np.array([[0], [1]]), edge_term=np.ones((2, 2, 2))
-        )
 
 
 def test_sparse_features_give_the_dense_result():

@@ -130,3 +130,35 @@ def test_bad_inputs_raise():
         GATv2Conv(F_IN, C_OUT, heads=-1)
     with pytest.raises(ValueError, match="construct it with edge_dim"):
         conv(Tensor(np.zeros((3, F_IN))), np.array([[0], [1]]), Tensor(np.zeros((1, 2))))
+
+
+@pytest.mark.parametrize("path", ["numba", "numpy"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("share_weights", [False, True])
+def test_edge_features_match_pyg_on_both_kernel_paths(monkeypatch, path, dtype, share_weights):
+    """The fused op (compiled kernel forced on a tiny graph, and NumPy): outputs, attention
+    weights, x's and every parameter's gradient equal PyG's, edge features on."""
+    from npgnn import kernels
+
+    if path == "numba" and not kernels.numba_enabled():
+        pytest.skip("numba kernels disabled")
+    if path == "numpy":
+        monkeypatch.setenv("NPGNN_DISABLE_NUMBA", "1")
+    monkeypatch.setattr(kernels, "KERNEL_MIN_WORK", 0)
+    ours, theirs = twins(3, dtype, heads=3, edge_dim=3, share_weights=share_weights)
+    rng = np.random.default_rng(7)
+    ei = random_graph(8)
+    x, ea = rng.standard_normal((12, F_IN)), rng.standard_normal((ei.shape[1], 3))
+    compare_attention(ours, theirs, x, ei, dtype, edge_attr=ea)
+
+
+@pytest.mark.parametrize("add_self_loops", [True, False])
+def test_compiled_path_without_edge_features_matches_pyg(monkeypatch, add_self_loops):
+    from npgnn import kernels
+
+    if not kernels.numba_enabled():
+        pytest.skip("numba kernels disabled")
+    monkeypatch.setattr(kernels, "KERNEL_MIN_WORK", 0)
+    ours, theirs = twins(4, np.float64, heads=8, concat=False, add_self_loops=add_self_loops)
+    x = np.random.default_rng(9).standard_normal((12, F_IN))
+    compare_attention(ours, theirs, x, random_graph(9), np.float64)

@@ -8,6 +8,7 @@ import numpy as np
 
 from npgnn.autodiff.tensor import Tensor
 from npgnn.nn import init
+from npgnn.nn.conv._structure import cached
 from npgnn.nn.conv.gat import (
     FillValue,
     _add_output_layers,
@@ -19,8 +20,8 @@ from npgnn.nn.conv.gat import (
 from npgnn.nn.linear import Linear
 from npgnn.nn.module import Module, Parameter
 from npgnn.ops import math as M
-from npgnn.ops import nn as F
-from npgnn.ops.graph import edge_spmm, pairwise_edge_score, segment_softmax
+from npgnn.ops.gat import AttentionGraph
+from npgnn.ops.gatv2 import gatv2_attention
 
 
 class GATv2Conv(Module):
@@ -34,10 +35,12 @@ class GATv2Conv(Module):
         out[i, k] = Σ_{j -> i} α[ji, k] x_l[j, k]                                    (N, H, C)
 
     then concatenation (N, H·C) or the mean over heads (N, C), plus ``res(x)`` and ``bias``.
-    Unlike GAT the score is not a sum of two per-node scalars, so it needs an (E, H, C)
-    pre-activation: :func:`npgnn.ops.graph.pairwise_edge_score` holds one such buffer during the
-    forward and recomputes it in the backward (nothing of that size is kept in between); with
-    edge features the projection W_e e_ji is added inside that buffer and not kept either.
+    Unlike GAT the score is not a sum of two per-node scalars: the pre-activation is (E, H, C).
+    The scores, softmax, dropout and aggregation run in one fused op
+    (:func:`npgnn.ops.gatv2.gatv2_attention`) that forms each pre-activation on the fly, the
+    edge term W_e e_ji included, and keeps only its sign (one bit) for the backward: nothing of
+    size E·H·C is built, where PyG holds the projected edge features, the pre-activations and
+    their gradients.
 
     Self-loops, dropout, edge features (``edge_dim``, ``fill_value``), ``residual`` and the call
     signature are as in :class:`~npgnn.nn.conv.gat.GATConv`.
@@ -103,22 +106,23 @@ class GATv2Conv(Module):
         self, x: Any, edge_index: Any, edge_attr: Any = None,
         return_attention_weights: bool = False,
     ) -> Tensor | tuple[Tensor, tuple[np.ndarray, Tensor]]:
-        x, _, st, edge_attr = _attention_inputs(self, x, edge_index, edge_attr)
+        x, g, st, edge_attr = _attention_inputs(self, x, edge_index, edge_attr)
         n, heads, c = x.shape[0], self.heads, self.out_channels
 
         x_l = M.reshape(self.lin_l(x), (n, heads, c))                       # (N, H, C)
         x_r = x_l if self.share_weights else M.reshape(self.lin_r(x), (n, heads, c))
         ea = w_e = None
         if edge_attr is not None:
-            ea = edge_attr_with_loops(edge_attr, st, self.fill_value)       # (E', D)
+            ea = edge_attr_with_loops(edge_attr, st, self.fill_value)       # (E', D), sorted
             w_e = self.lin_edge.weight                                      # (H·C, D)
-        # the projected edge features W_e ea are formed inside the score op and never kept
-        score = pairwise_edge_score(x_l, x_r, self.att, (st.sources, st.targets),
-                                    self.negative_slope, edge_attr=ea, edge_weight=w_e)  # (E', H)
-        alpha = segment_softmax(score, st.targets)                          # (E', H)
-        alpha = F.dropout(alpha, self.dropout, self.training, self.rng)
-        out = edge_spmm(alpha, x_l, st.sorted_index, n, target_segments=st.targets)  # (N,H,C)
-        weights = (st.edge_index, st.in_input_order(alpha)) if return_attention_weights else None
+        # the structure's edges are grouped by target: the fused op's graph over them needs no
+        # reordering of ea, and its alpha comes back in the sorted order (the graph is shared
+        # with GATConv's)
+        ag = cached(g, ("attention_graph_sorted", self.add_self_loops),
+                    lambda: AttentionGraph(st.sorted_index, n))
+        out, alpha = gatv2_attention(x_l, x_r, self.att, ag, self.negative_slope, self.dropout,
+                                     self.training, self.rng, edge_attr=ea, edge_weight=w_e)
+        weights = (st.edge_index, st.in_input_order(Tensor(alpha))) if return_attention_weights else None
         return _finish(self, out, x, n, weights)
 
     @property
