@@ -34,6 +34,20 @@ from npgnn.random import default_generator
 _CHUNKS = 64
 
 
+def _rows(x: np.ndarray) -> np.ndarray:
+    """(N, H, C) as contiguous (N, H·C) rows (a view when already contiguous)."""
+    return np.ascontiguousarray(x).reshape(x.shape[0], -1)
+
+
+def _chunk_bounds(g: AttentionGraph) -> np.ndarray:
+    """(chunks + 1,) target boundaries splitting the edges into ~equal runs (cut at targets)."""
+    chunks = min(_CHUNKS, max(g.num_nodes, 1))
+    bounds = np.searchsorted(g.indptr, np.linspace(0, g.num_edges, chunks + 1))
+    bounds = np.clip(bounds, 0, g.num_nodes)
+    bounds[0], bounds[-1] = 0, g.num_nodes
+    return bounds
+
+
 class GATv2Attention(Function):
     """See the module docstring. Inputs x_l, x_r (N, H, C), att (as given) and optionally
     edge_attr (E, D) in the graph's sorted (position) order and W_e (H·C, D)."""
@@ -55,13 +69,16 @@ class GATv2Attention(Function):
         if self.compiled:
             from npgnn.kernels.gatv2 import gatv2_forward
 
+            n, hc = g.num_nodes, heads * c
+            self.bounds = _chunk_bounds(g)
+            self.wt = np.ascontiguousarray(self.w.reshape(hc, -1).T)          # (D, H·C)
             self.alpha = np.empty((g.num_edges, heads), dtype=dtype)
-            self.signs = np.zeros((g.num_edges, (heads * c + 7) // 8), dtype=np.uint8)
-            out = np.empty_like(x_l)
-            gatv2_forward(g.indptr, g.src, x_l, x_r, self.att, self.ea, self.w,
-                          dtype.type(self.slope), mask, self.mask is not None, self.alpha,
-                          self.signs, out)
-            return out
+            self.signs = np.empty((g.num_edges, (hc + 7) // 8), dtype=np.uint8)
+            out = np.empty((n, hc), dtype=dtype)
+            gatv2_forward(self.bounds, g.indptr, g.src, _rows(x_l), _rows(x_r), self.att, self.ea,
+                          self.wt, dtype.type(self.slope), mask, self.mask is not None,
+                          self.alpha, self.signs, out)
+            return out.reshape(n, heads, c)
         z = np.stack([self._head(k)[1] @ self.att[k] for k in range(heads)], axis=1)  # (E, H)
         z = np.exp(z - g.targets.max(z)[g.dst])
         self.alpha = z / g.targets.sum(z)[g.dst]
@@ -76,21 +93,21 @@ class GATv2Attention(Function):
         if self.compiled:
             from npgnn.kernels.gatv2 import gatv2_backward_sources, gatv2_backward_targets
 
-            chunks = min(_CHUNKS, max(g.num_nodes, 1))
-            bounds = np.searchsorted(g.indptr, np.linspace(0, g.num_edges, chunks + 1))
-            bounds = np.clip(bounds, 0, g.num_nodes)
-            bounds[0], bounds[-1] = 0, g.num_nodes
+            n, hc = g.num_nodes, heads * c
+            chunks = self.bounds.shape[0] - 1
             ds = np.empty_like(self.alpha)
-            dxr, dea = np.empty_like(self.x_r), np.empty_like(self.ea)
+            dxr, dea = np.empty((n, hc), dtype=dtype), np.empty_like(self.ea)
             datt = np.empty((chunks,) + self.att.shape, dtype=dtype)
-            dw = np.empty((chunks,) + self.w.shape, dtype=dtype)
-            slope = dtype.type(self.slope)
-            gatv2_backward_targets(bounds, g.indptr, g.src, x_l, self.x_r, self.att, self.ea,
-                                   self.w, slope, self.alpha, self.signs, mask, use_mask, grad,
-                                   ds, dxr, dea, datt, dw)
-            dxl = np.empty_like(x_l)
+            dw = np.empty((chunks, hc, self.ea.shape[1]), dtype=dtype)
+            slope, grad = dtype.type(self.slope), _rows(grad)
+            gatv2_backward_targets(self.bounds, g.indptr, g.src, _rows(x_l), _rows(self.x_r),
+                                   self.att, self.ea, self.wt, self.w.reshape(hc, -1), slope,
+                                   self.alpha, self.signs, mask, use_mask, grad, ds, dxr, dea,
+                                   datt, dw)
+            dxl = np.empty((n, hc), dtype=dtype)
             gatv2_backward_sources(g.src_indptr, g.src_pos, g.dst, self.att, slope, self.alpha,
                                    self.signs, mask, use_mask, grad, ds, dxl)
+            dxl, dxr = dxl.reshape(x_l.shape), dxr.reshape(x_l.shape)
             datt, dw = datt.sum(axis=0), dw.sum(axis=0)
         else:
             d_alpha = np.stack([np.einsum("ec,ec->e", grad[g.dst, k], x_l[g.src, k])
