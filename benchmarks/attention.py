@@ -1,167 +1,171 @@
-"""Attention layers with edge features against PyTorch Geometric: forward + backward, each rival in
-its own process, medians and spread, peak memory, a table.
+"""Attention layers against PyTorch Geometric: forward + backward at 100,000 nodes / 1,000,000
+edges, each rival in its own process (``benchmarks/_harness.py``), medians, spread, peak memory.
 
-Workloads (float32, a uniform random directed graph, N = 100,000 nodes, E = 1,000,000 edges,
-64 input features, D = 16 edge features):
+Workloads (float32, a uniform random directed graph with duplicates and self-loops as drawn,
+64 input features, D = 16 edge features, 64 output features):
 
-* ``TransformerConv(64, 16, heads=4, edge_dim=16)``;
-* ``GATConv(64, 8, heads=8, edge_dim=16)`` (self-loops with fill_value='mean', as PyG).
+* ``GATConv(64, 8, heads=8, edge_dim=16)`` and ``GATv2Conv(64, 8, heads=8, edge_dim=16)``
+  (self-loops with fill_value='mean', as PyG);
+* ``TransformerConv(64, 16, heads=4, edge_dim=16)`` and ``TransformerConv(64, 16, heads=4)``.
 
-Each (implementation, thread count) runs in a fresh process (``--worker``): npgnn on a ``Graph``
-(structure built on the first call and reused, as in training; NumPy's OpenBLAS held to one
-thread, numba's kernels on ``--threads``), PyG with ``torch.set_num_threads(1)`` and ``(2)``.
-Every sample is one forward + backward with a fixed random cotangent after one warm-up call;
-the table gives the median, the min-max spread and PyG / npgnn ratios of medians. Peak memory is
-the largest rise of the resident set above its level before one forward + backward (sampled every
-0.5 ms; glibc's mmap threshold fixed so freed blocks leave the resident set).
+Rivals: npgnn on a ``Graph`` (the attention structure built by the warm-up call and reused, as
+in training; numba kernels on 2 threads, BLAS on 1), PyG with torch at 1 and 2 threads, both with
+the same weights (``npgnn.interop``). One timed call = forward, backward of a fixed random
+cotangent, gradients cleared. The page gives medians (min-max), the PyG / npgnn ratio of medians
+against PyG's best thread count, peak memory (resident-set high-water mark of one call) and
+PyG's top operators by self CPU time (``torch.profiler``, one call).
 
-    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE nice python benchmarks/attention.py
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE nice python -m benchmarks.attention
+    python -m benchmarks.attention --nodes 2000 --edges 20000 --repeats 2 --out /tmp/a.md  # smoke
 """
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import platform
-import statistics
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-from benchmarks.message_passing import fix_mmap_threshold, peak_memory  # noqa: E402
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+from benchmarks import _harness as H  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "attention.md"
+FEATURES, EDGE_DIM = 64, 16
+#: name -> (class name, positional args, keyword args), the same for npgnn and PyG
 LAYERS = {
-    "transformer": "TransformerConv(64, 16, heads=4, edge_dim=16)",
-    "gat_edge": "GATConv(64, 8, heads=8, edge_dim=16)",
+    "gat_edge": ("GATConv", (FEATURES, 8), {"heads": 8, "edge_dim": EDGE_DIM}),
+    "gatv2_edge": ("GATv2Conv", (FEATURES, 8), {"heads": 8, "edge_dim": EDGE_DIM}),
+    "transformer_edge": ("TransformerConv", (FEATURES, 16), {"heads": 4, "edge_dim": EDGE_DIM}),
+    "transformer": ("TransformerConv", (FEATURES, 16), {"heads": 4}),
 }
 
 
-def inputs(n: int, e: int, f: int, d: int, seed: int):
+def describe(layer: str) -> str:
+    cls, args, kwargs = LAYERS[layer]
+    return f"{cls}({', '.join(map(str, args))}, {', '.join(f'{k}={v}' for k, v in kwargs.items())})"
+
+
+def inputs(nodes: int, edges: int, seed: int):
+    """edge_index (2, E) int64, x (N, 64), edge_attr (E, 16), cotangent (N, 64), float32."""
     rng = np.random.default_rng(seed)
-    ei = np.stack([rng.integers(0, n, e), rng.integers(0, n, e)]).astype(np.int64)
-    x = rng.standard_normal((n, f)).astype(np.float32)
-    ea = rng.standard_normal((e, d)).astype(np.float32)
-    cot = rng.standard_normal((n, 64)).astype(np.float32)
+    ei = np.stack([rng.integers(0, nodes, edges), rng.integers(0, nodes, edges)]).astype(np.int64)
+    x = rng.standard_normal((nodes, FEATURES)).astype(np.float32)
+    ea = rng.standard_normal((edges, EDGE_DIM)).astype(np.float32)
+    cot = rng.standard_normal((nodes, 64)).astype(np.float32)
     return ei, x, ea, cot
 
 
-def npgnn_layer(name: str, seed: int):
-    from npgnn.nn import GATConv, TransformerConv
-    if name == "transformer":
-        return TransformerConv(64, 16, heads=4, edge_dim=16, rng=seed)
-    return GATConv(64, 8, heads=8, edge_dim=16, rng=seed)
+def _ours(layer: str, seed: int):
+    import npgnn.nn as nn
+
+    cls, args, kwargs = LAYERS[layer]
+    return getattr(nn, cls)(*args, **kwargs, rng=seed)
 
 
-def worker(args: argparse.Namespace) -> dict:
-    """One implementation in this process: times (s) and peak memory (bytes)."""
-    fix_mmap_threshold()
-    ei, x, ea, cot = inputs(args.nodes, args.edges, 64, 16, args.seed)
-    ours = npgnn_layer(args.layer, args.seed)
-    if args.worker == "npgnn":
-        os.environ.setdefault("NUMBA_NUM_THREADS", str(args.threads))
-        from npgnn import Graph, Tensor
-        from npgnn.kernels.threads import blas_threads
+def npgnn_workload(layer: str, nodes: int, edges: int, seed: int = 0):
+    """One npgnn forward + backward on a Graph (harness factory)."""
+    from npgnn import Graph, Tensor
 
-        g = Graph(ei, num_nodes=args.nodes, edge_attr=ea)
+    ei, x, ea, cot = inputs(nodes, edges, seed)
+    conv = _ours(layer, seed)
+    uses_edges = "edge_dim" in LAYERS[layer][2]
+    g = Graph(ei, num_nodes=nodes, edge_attr=ea if uses_edges else None)
 
-        def run() -> None:
-            t = Tensor(x, requires_grad=True)
-            ours(t, g).backward(cot)
-            for p in ours.parameters():
-                p.grad = None
+    def run() -> None:
+        t = Tensor(x, requires_grad=True)
+        conv(t, g).backward(cot)
+        for p in conv.parameters():
+            p.grad = None
 
-        limiter = blas_threads(1)
-    else:
-        import torch
-        import torch_geometric.nn as pyg_nn
-        from npgnn.interop import to_pyg_state_dict
-
-        torch.set_num_threads(args.threads)
-        layer = (pyg_nn.TransformerConv(64, 16, heads=4, edge_dim=16) if args.layer == "transformer"
-                 else pyg_nn.GATConv(64, 8, heads=8, edge_dim=16))
-        layer.load_state_dict({k: torch.from_numpy(v) for k, v in to_pyg_state_dict(ours).items()})
-        ei_t, ea_t, cot_t = torch.from_numpy(ei), torch.from_numpy(ea), torch.from_numpy(cot)
-
-        def run() -> None:
-            t = torch.tensor(x, requires_grad=True)
-            (layer(t, ei_t, ea_t) * cot_t).sum().backward()
-            layer.zero_grad(set_to_none=True)
-
-        import contextlib
-        limiter = contextlib.nullcontext()
-    with limiter:
-        run()                                                  # warm-up: compile, build caches
-        times = []
-        for _ in range(args.repeats):
-            start = time.perf_counter()
-            run()
-            times.append(time.perf_counter() - start)
-            time.sleep(args.pause)
-        peak = peak_memory(run)
-    return {"times": times, "peak": peak}
+    return run
 
 
-def spawn(impl: str, layer: str, threads: int, args: argparse.Namespace) -> dict:
-    cmd = [sys.executable, __file__, "--worker", impl, "--layer", layer, "--threads", str(threads),
-           "--nodes", str(args.nodes), "--edges", str(args.edges), "--repeats", str(args.repeats),
-           "--seed", str(args.seed), "--pause", str(args.pause)]
-    env = dict(os.environ, NUMBA_NUM_THREADS=str(threads), PYTHONPATH=str(ROOT / "src"))
-    out = subprocess.run(cmd, capture_output=True, text=True, env=env, check=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+def pyg_workload(layer: str, nodes: int, edges: int, seed: int = 0):
+    """One PyG forward + backward with npgnn's initial weights (harness factory)."""
+    import torch
+    import torch_geometric.nn as pyg_nn
+
+    from npgnn.interop import to_pyg_state_dict
+
+    ei, x, ea, cot = inputs(nodes, edges, seed)
+    cls, args, kwargs = LAYERS[layer]
+    conv = getattr(pyg_nn, cls)(*args, **kwargs)
+    conv.load_state_dict({k: torch.from_numpy(v) for k, v in to_pyg_state_dict(_ours(layer, seed)).items()})
+    ei_t, cot_t = torch.from_numpy(ei), torch.from_numpy(cot)
+    ea_t = torch.from_numpy(ea) if "edge_dim" in kwargs else None
+
+    def run() -> None:
+        t = torch.tensor(x, requires_grad=True)
+        (conv(t, ei_t, ea_t) * cot_t).sum().backward()
+        conv.zero_grad(set_to_none=True)
+
+    return run
 
 
-def row(label: str, res: dict) -> str:
-    t = np.array(res["times"]) * 1e3
-    return (f"| {label} | {statistics.median(t):,.1f} ms | {t.min():,.1f}–{t.max():,.1f} | "
-            f"{res['peak'] / 2**20:,.0f} MB |")
+def rivals(layer: str, args: argparse.Namespace) -> list[H.Rival]:
+    kw = {"layer": layer, "nodes": args.nodes, "edges": args.edges, "seed": args.seed}
+    return [H.Rival(f"{layer}: npgnn, numba 2T", "benchmarks.attention:npgnn_workload", kind="npgnn",
+                    threads=2, kwargs=kw),
+            *H.torch_rivals(f"{layer}: PyG", "benchmarks.attention:pyg_workload", (1, 2), **kw)]
+
+
+def rows(layer: str, results: dict[str, H.Result]) -> list[list[str]]:
+    ours = results[f"{layer}: npgnn, numba 2T"]
+    pyg_names = [f"{layer}: PyG, torch {t}T" for t in (1, 2)]
+    best = H.best(results, pyg_names)
+    out = []
+    for name in [ours.name, *pyg_names]:
+        res = results[name]
+        ratio = mem = profile = "-"
+        if name == ours.name and best and ours.ok:
+            ratio = f"**{results[best].median / ours.median:.2f}x**"
+            if ours.peak and results[best].peak:
+                mem = f"{ours.peak / results[best].peak:.2f}"
+        elif name != ours.name:
+            profile = H.fmt_profile(res)
+        out.append([describe(layer), name.split(": ", 1)[1], H.fmt_ms(res), H.fmt_mb(res), ratio, mem,
+                     profile])
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--worker", choices=["npgnn", "pyg"])
-    p.add_argument("--layer", choices=sorted(LAYERS), default=None)
-    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--layers", default=",".join(LAYERS), help=f"comma-separated subset of {list(LAYERS)}")
     p.add_argument("--nodes", type=int, default=100_000)
     p.add_argument("--edges", type=int, default=1_000_000)
-    p.add_argument("--repeats", type=int, default=7)
-    p.add_argument("--pause", type=float, default=0.2)
+    p.add_argument("--repeats", type=int, default=5)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--timeout", type=float, default=1800.0)
     p.add_argument("--out", default=str(RESULTS))
     args = p.parse_args(argv)
-    if args.worker:
-        print(json.dumps(worker(args)))
-        return 0
-    load_before = os.getloadavg()
-    lines = [f"# Attention layers with edge features vs PyG ({args.nodes:,} nodes, {args.edges:,} "
-             f"edges, 64 features, 16 edge features, float32, forward + backward)", "",
-             f"`python benchmarks/attention.py` on {platform.processor() or platform.machine()}, "
-             f"{os.cpu_count()} cores; {args.repeats} samples after a warm-up, each rival in its own "
-             f"process; ratio = PyG median / npgnn median (above 1: npgnn faster).", ""]
-    for layer in ([args.layer] if args.layer else list(LAYERS)):
-        ours = spawn("npgnn", layer, 2, args)
-        pyg = {k: spawn("pyg", layer, k, args) for k in (1, 2)}
-        lines += [f"## {LAYERS[layer]}", "",
-                  "| implementation | median | min–max | peak memory |",
-                  "|---|---|---|---|",
-                  row("npgnn on a Graph (numba 2 threads, BLAS 1)", ours),
-                  row("PyG, torch 1 thread", pyg[1]),
-                  row("PyG, torch 2 threads", pyg[2]), "",
-                  f"Speed-up of npgnn: **{statistics.median(pyg[1]['times']) / statistics.median(ours['times']):.2f}x** "
-                  f"over PyG at 1 thread, **{statistics.median(pyg[2]['times']) / statistics.median(ours['times']):.2f}x** "
-                  f"at 2 threads; peak memory npgnn / PyG (2 threads): {ours['peak'] / 2**20:,.0f} / "
-                  f"{pyg[2]['peak'] / 2**20:,.0f} MB.", ""]
-    load_after = os.getloadavg()
-    lines.append(f"Load average (1, 5, 15 min) before: {', '.join(f'{v:.1f}' for v in load_before)}; "
-                 f"after: {', '.join(f'{v:.1f}' for v in load_after)} (a shared machine: a load above "
-                 f"the core count means the numbers are noisy).")
-    Path(args.out).write_text("\n".join(lines) + "\n")
-    print("\n".join(lines))
+    layers = args.layers.split(",")
+    unknown = sorted(set(layers) - set(LAYERS))
+    if unknown:
+        p.error(f"--layers: unknown {unknown}; choose from {list(LAYERS)}")
+    load = H.load_average()
+    results: dict[str, H.Result] = {}
+    table: list[list[str]] = []
+    for layer in layers:
+        rs = rivals(layer, args)
+        results.update(H.run(rs, repeats=args.repeats, timeout=args.timeout,
+                             profile=[r.name for r in rs if r.kind == "torch"]))
+        table += rows(layer, results)
+    groups = [[f"{layer}: PyG, torch {t}T" for t in (1, 2)] for layer in layers]
+    notes = [
+        f"{args.nodes:,} nodes, {args.edges:,} random directed edges, {FEATURES} input features, "
+        f"{EDGE_DIM} edge features, float32; one call = forward + backward of a random cotangent.",
+        "ratio = PyG's median at its best thread count / npgnn's median (above 1: npgnn faster); "
+        "memory = npgnn's peak / that PyG rival's peak (below 1: npgnn smaller).",
+    ]
+    text = H.write_markdown(args.out, "Attention layers vs PyG (forward + backward)",
+                            ["layer", "rival", "median ms (min-max)", "peak MB", "ratio", "memory",
+                             "PyG's top ops (self CPU)"],
+                            table, notes=notes, load_before=load, results=results, torch_groups=groups,
+                            reproduce="env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE nice python -m "
+                                      "benchmarks.attention")
+    print(text)
     return 0
 
 
