@@ -29,7 +29,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
-from benchmarks import _harness as H  # noqa: E402
+from benchmarks import _harness as H
 
 RESULTS = ROOT / "benchmarks" / "results" / "attention.md"
 FEATURES, EDGE_DIM = 64, 16
@@ -58,7 +58,7 @@ def inputs(nodes: int, edges: int, seed: int):
 
 
 def _ours(layer: str, seed: int):
-    import npgnn.nn as nn
+    from npgnn import nn
 
     cls, args, kwargs = LAYERS[layer]
     return getattr(nn, cls)(*args, **kwargs, rng=seed)
@@ -154,10 +154,10 @@ def main(argv: list[str] | None = None) -> int:
         table += rows(layer, results)
     groups = [[f"{layer}: PyG, torch {t}T" for t in (1, 2)] for layer in layers]
     notes = [
-        f"{args.nodes:,} nodes, {args.edges:,} random directed edges, {FEATURES} input features, "
-        f"{EDGE_DIM} edge features, float32; one call = forward + backward of a random cotangent.",
-        "ratio = PyG's median at its best thread count / npgnn's median (above 1: npgnn faster); "
-        "memory = npgnn's peak / that PyG rival's peak (below 1: npgnn smaller).",
+        (f"{args.nodes:,} nodes, {args.edges:,} random directed edges, {FEATURES} input features, "
+         f"{EDGE_DIM} edge features, float32; one call = forward + backward of a random cotangent."),
+        ("ratio = PyG's median at its best thread count / npgnn's median (above 1: npgnn faster); "
+         "memory = npgnn's peak / that PyG rival's peak (below 1: npgnn smaller)."),
     ]
     text = H.write_markdown(args.out, "Attention layers vs PyG (forward + backward)",
                             ["layer", "rival", "median ms (min-max)", "peak MB", "ratio", "memory",
