@@ -22,7 +22,7 @@ from npgnn.models import GAT, GCN, GIN, GINE, GPS, GraphSAGE, MLPClassifier
 from npgnn.nn.module import Module
 from npgnn.optim import Adam
 from npgnn.paper_defaults import DATASET_DEFAULTS, GRAPH_ONLY, NODE_ONLY, PAPER_DEFAULTS
-from npgnn.training import PatienceStopping, WindowStopping, cross_validate, fit_nodes
+from npgnn.training import PatienceStopping, WindowStopping, combine_folds, fit_fold, fit_nodes
 
 NODE_MODELS = {"gcn": GCN, "gat": GAT, "sage": GraphSAGE, "mlp": MLPClassifier}
 GRAPH_MODELS = {"gin": GIN, "gine": GINE, "gps": GPS}
@@ -207,20 +207,72 @@ def check_fit(ref: DatasetRef, model: str) -> None:
                      f"choose one of {choices}")
 
 
-def run(config: TrainConfig) -> tuple[dict[str, Any], list[Any]]:
-    """Train ``config.runs`` times (seeds seed, seed+1, ...) and summarise.
+@dataclass(frozen=True)
+class RunTask:
+    """One independent unit of an experiment: one seed of node classification, or one fold of
+    one seed's cross-validation for graph classification.
 
-    Every setting is checked before any data is loaded.
+    A task carries names and settings only, never data: :func:`run_task` loads the dataset
+    itself when it is not handed one (once per process, :func:`cached_data`), so a task
+    pickles to a few hundred bytes and a Dask worker loads each dataset once.
+    """
 
-    Returns:
-        (metrics, details): metrics is JSON-ready (``test_accuracy_mean``/``_std`` as fractions,
-        over the folds of every run for graph classification, over the runs for node
-        classification, as ``std_over`` says; ``runs``: one record per seed); details holds each
-        run's model and training history for plots. With ``config.save`` the last run's model is
-        written there, with the dataset it was trained on in its metadata.
+    dataset: str                  # the resolved name (``DatasetRef.name``)
+    root: str | None
+    task: str                     # 'node' or 'graph'
+    model: str
+    settings: dict[str, Any]      # ``TrainConfig.resolved()`` plus what the data adds (edge_dim)
+    seed: int
+    fold: int | None = None       # graph classification: the fold, 0-based
+    keep_model: bool = True       # return the trained model (for --save and --plot)
+
+
+@dataclass
+class TaskResult:
+    """What :func:`run_task` returns: the task, its training record (``NodeResult`` for a node
+    run, ``GraphRun`` for a fold) and the trained model (None unless ``task.keep_model``)."""
+
+    task: RunTask
+    record: Any
+    model: Module | None
+
+
+@dataclass
+class Plan:
+    """An experiment checked and cut into tasks (:func:`plan_runs`); :func:`finish` turns the
+    tasks' results into the metrics."""
+
+    config: TrainConfig
+    ref: DatasetRef
+    settings: dict[str, Any]
+    data: Any
+    tasks: list[RunTask]
+    in_channels: int
+    num_classes: int
+
+
+_DATA_CACHE: dict[tuple[str, str, str | None], Any] = {}
+
+
+def cached_data(task: str, name: str, root: str | None) -> Any:
+    """The dataset of a task, loaded on first use in this process and kept (``(graph,
+    num_classes)`` for node tasks, the ``TUDataset`` for graph ones): each Dask worker process
+    loads a dataset once, whatever number of tasks it runs."""
+    key = (task, name, root)
+    if key not in _DATA_CACHE:
+        loader = load_graph_data if task == "graph" else load_node_data
+        _DATA_CACHE[key] = loader(name, root, progress=False)
+    return _DATA_CACHE[key]
+
+
+def plan_runs(config: TrainConfig, data: Any = None) -> Plan:
+    """Check ``config``, load its dataset (unless ``data``, as :func:`cached_data` returns it,
+    is given) and cut the experiment into :class:`RunTask` s: seeds ``seed .. seed + runs - 1``,
+    and for graph classification every fold of each.
 
     Raises:
-        ConfigError: a setting out of range or unused by the model (before anything is loaded).
+        ConfigError: a setting out of range or unused by the model (before anything is loaded),
+            more folds than graphs, or GINE on a dataset without edge features.
         ValueError: an unknown dataset (with a did-you-mean), or a model that does not fit it.
         FileNotFoundError: the dataset's files are missing (the message says where to put them).
     """
@@ -228,13 +280,12 @@ def run(config: TrainConfig) -> tuple[dict[str, Any], list[Any]]:
     model_name = config.model.lower()
     ref = resolve_dataset(config.dataset, config.root)
     check_fit(ref, model_name)
-    runs, details = [], []
+    seeds = [config.seed + r for r in range(config.runs)]
     if ref.task == "graph":
-        dataset = load_graph_data(ref.name, config.root, config.progress)
+        dataset = load_graph_data(ref.name, config.root, config.progress) if data is None else data
         if settings["folds"] > len(dataset):
             raise ConfigError(f"folds: expected at most {len(dataset)} (the number of graphs in "
                               f"{ref.name}), got {settings['folds']}")
-        in_channels, num_classes = dataset.num_features, dataset.num_classes
         if model_name == "gine":
             if not dataset.num_edge_features:
                 raise ConfigError(f"model 'gine' needs edge features, and {ref.name} has none "
@@ -242,45 +293,115 @@ def run(config: TrainConfig) -> tuple[dict[str, Any], list[Any]]:
             settings["edge_dim"] = dataset.num_edge_features
         if model_name == "gps":
             settings["edge_dim"] = dataset.num_edge_features or None
-        for r in range(config.runs):
-            seed = config.seed + r
-            models: list[Module] = []
+        folds = settings["folds"]
+        tasks = [RunTask(ref.name, config.root, "graph", model_name, settings, seed, k,
+                         keep_model=k == folds - 1) for seed in seeds for k in range(folds)]
+        return Plan(config, ref, settings, dataset, tasks, dataset.num_features, dataset.num_classes)
+    if data is None:
+        data = load_node_data(ref.name, config.root, config.progress)
+    graph, num_classes = data
+    tasks = [RunTask(ref.name, config.root, "node", model_name, settings, seed) for seed in seeds]
+    return Plan(config, ref, settings, data, tasks, graph.x.shape[1], num_classes)
 
-            def make(fold: int, seed: int = seed, models: list[Module] = models) -> Module:
-                models.append(build_model(model_name, dataset.num_features, dataset.num_classes,
-                                          settings, seed * 1000 + fold))
-                return models[-1]
 
-            cv = cross_validate(make, dataset, folds=settings["folds"], protocol=settings["protocol"],
-                                seed=seed, progress=config.progress, epochs=settings["epochs"],
-                                batch_size=settings["batch_size"], lr=settings["lr"],
-                                weight_decay=settings["weight_decay"])
+def run_task(task: RunTask, data: Any = None, progress: bool = False) -> TaskResult:
+    """Train one :class:`RunTask` on ``data`` (None: :func:`cached_data`). The result depends
+    only on the task (every random draw is seeded by ``task.seed`` and ``task.fold``), so it
+    is the same in this process or in a Dask worker.
+
+    Raises:
+        FloatingPointError: the training loss stopped being finite.
+    """
+    if data is None:
+        data = cached_data(task.task, task.dataset, task.root)
+    s = task.settings
+    if task.task == "graph":
+        model = build_model(task.model, data.num_features, data.num_classes, s,
+                            task.seed * 1000 + task.fold)
+        record = fit_fold(model, data, folds=s["folds"], fold=task.fold, protocol=s["protocol"],
+                          seed=task.seed, progress=progress, epochs=s["epochs"],
+                          batch_size=s["batch_size"], lr=s["lr"], weight_decay=s["weight_decay"])
+    else:
+        graph, num_classes = data
+        model = build_model(task.model, graph.x.shape[1], num_classes, s, task.seed)
+        optimizer = Adam(model.param_groups(s["weight_decay"]), lr=s["lr"])
+        sampling = {} if s.get("batch_size") is None else dict(
+            batch_size=s["batch_size"], seed=task.seed,
+            num_neighbors=list(s.get("num_neighbors") or (15, 10)))
+        record = fit_nodes(model, graph, optimizer, epochs=s["epochs"], stopping=_stopping(s),
+                           progress=progress, desc=f"{task.model} {task.dataset} seed {task.seed}",
+                           **sampling)
+    return TaskResult(task, record, model if task.keep_model else None)
+
+
+def finish(plan: Plan, results: list[TaskResult]) -> tuple[dict[str, Any], list[Any]]:
+    """The metrics and details of :func:`run` from the results of ``plan.tasks`` (in any
+    order; matched to the tasks by seed and fold). With ``plan.config.save`` the last run's
+    model is written there.
+
+    Raises:
+        ValueError: ``results`` do not answer ``plan.tasks`` one for one.
+    """
+    by_key = {(r.task.seed, r.task.fold): r for r in results}
+    wanted = [(t.seed, t.fold) for t in plan.tasks]
+    if len(results) != len(wanted) or set(by_key) != set(wanted):
+        raise ValueError(f"finish: expected one result per task {wanted}, got "
+                         f"{[(r.task.seed, r.task.fold) for r in results]}")
+    runs, details = [], []
+    for seed in dict.fromkeys(t.seed for t in plan.tasks):
+        if plan.ref.task == "graph":
+            folds = [by_key[(seed, k)] for k in range(plan.settings["folds"])]
+            cv = combine_folds(plan.settings["protocol"], [f.record for f in folds])
             runs.append(dict(seed=seed, test_accuracy=cv.mean, test_accuracy_std=cv.std,
                              val_accuracy=float(np.mean(cv.val_accuracies)) if cv.val_accuracies
                              else None, epochs=int(np.median(cv.epochs)),
                              selected_epochs=cv.epochs, seconds=cv.seconds,
                              fold_accuracies=cv.fold_accuracies, protocol=cv.protocol))
-            details.append((models[-1], cv))
-    else:
-        graph, num_classes = load_node_data(ref.name, config.root, config.progress)
-        in_channels = graph.x.shape[1]
-        for r in range(config.runs):
-            seed = config.seed + r
-            model = build_model(model_name, in_channels, num_classes, settings, seed)
-            optimizer = Adam(model.param_groups(settings["weight_decay"]), lr=settings["lr"])
-            sampling = {} if settings.get("batch_size") is None else dict(
-                batch_size=settings["batch_size"], seed=seed,
-                num_neighbors=list(settings.get("num_neighbors") or (15, 10)))
-            result = fit_nodes(model, graph, optimizer, epochs=settings["epochs"],
-                               stopping=_stopping(settings), progress=config.progress,
-                               desc=f"{model_name} {ref.name} seed {seed}", **sampling)
+            details.append((folds[-1].model, cv))
+        else:
+            done = by_key[(seed, None)]
+            result = done.record
             runs.append(dict(seed=seed, test_accuracy=result.test_accuracy,
                              val_accuracy=_finite(result.val_accuracy),
                              train_accuracy=result.train_accuracy,
                              epochs=result.epochs, seconds=result.seconds))
-            details.append((model, result))
+            details.append((done.model, result))
+    config = plan.config
     if config.save:
-        trained_on = dict(dataset=ref.name, task=ref.task, in_channels=int(in_channels),
-                          num_classes=int(num_classes))
+        trained_on = dict(dataset=plan.ref.name, task=plan.ref.task,
+                          in_channels=int(plan.in_channels), num_classes=int(plan.num_classes))
         save(details[-1][0], os.fspath(config.save), metadata={"trained_on": trained_on})
-    return _summary(config, ref, settings, runs), details
+    return _summary(config, plan.ref, plan.settings, runs), details
+
+
+def run(config: TrainConfig, client: Any = None) -> tuple[dict[str, Any], list[Any]]:
+    """Train ``config.runs`` times (seeds seed, seed+1, ...) and summarise.
+
+    Every setting is checked before any data is loaded. Each seed (node classification) or
+    each fold of each seed (graph classification) is one :class:`RunTask`; with ``client``, a
+    ``dask.distributed.Client`` (``npgnn train --workers``), the tasks run on its cluster
+    (:func:`npgnn.distributed.run_tasks`), and the metrics equal the in-process run's except
+    the wall-clock ``seconds``.
+
+    Returns:
+        (metrics, details): metrics is JSON-ready (``test_accuracy_mean``/``_std`` as fractions,
+        over the folds of every run for graph classification, over the runs for node
+        classification, as ``std_over`` says; ``runs``: one record per seed, ``seconds`` its
+        training time, summed over the folds); details holds each
+        run's model and training history for plots. With ``config.save`` the last run's model is
+        written there, with the dataset it was trained on in its metadata.
+
+    Raises:
+        ConfigError: a setting out of range or unused by the model (before anything is loaded).
+        ValueError: an unknown dataset (with a did-you-mean), or a model that does not fit it.
+        FileNotFoundError: the dataset's files are missing (the message says where to put them).
+        FloatingPointError: a run's training loss stopped being finite.
+    """
+    plan = plan_runs(config)
+    if client is None:
+        results = [run_task(t, plan.data, progress=config.progress) for t in plan.tasks]
+    else:
+        from npgnn.distributed import run_tasks
+
+        results = run_tasks(client, plan.tasks, progress=config.progress)
+    return finish(plan, results)

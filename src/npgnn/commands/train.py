@@ -13,6 +13,7 @@ from typing import Any
 
 from npgnn.commands._args import (HelpFormatter, check_root, float_in, int_at_least,
                                   neighbour_counts, prepare_outputs, write_json)
+from npgnn.commands._cluster import add_cluster_options, check_cluster_options, cluster_client
 from npgnn.paper_defaults import describe
 
 
@@ -84,6 +85,7 @@ def add(subparsers: argparse._SubParsersAction) -> None:
                                   "(needs matplotlib: pip install 'npgnn[plot]') (default: no plot)")
     p.add_argument("--metrics-out", help="write the metrics as JSON to this file (default: not written)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_cluster_options(p)
     p.set_defaults(handler=run)
 
 
@@ -113,6 +115,12 @@ def run(args: argparse.Namespace) -> int:
     if args.task == "link" or args.model in ("gae", "vgae"):
         from npgnn.commands import train_link
 
+        if args.workers is not None or args.scheduler is not None:
+            from npgnn.experiment import ConfigError
+
+            raise ConfigError(f"{'workers' if args.workers is not None else 'scheduler'}: link "
+                              f"prediction runs in this process only; drop --workers/--scheduler")
+
         given = {k: getattr(args, k) for k in ("epochs", "lr", "hidden", "dropout", "weight_decay",
                                                "stopping", "patience", "batch_size", "folds", "protocol")}
         return train_link.run(args, given)
@@ -135,6 +143,7 @@ def run(args: argparse.Namespace) -> int:
     from npgnn.dataset_lookup import resolve_dataset
 
     check_root(args.root)
+    check_cluster_options(args)
     check_fit(resolve_dataset(args.dataset, args.root), args.model)
     outputs = prepare_outputs({"--save": args.save, "--metrics-out": args.metrics_out,
                                "--plot": args.plot})
@@ -146,8 +155,8 @@ def run(args: argparse.Namespace) -> int:
 
     # A diverging run stops with one clear error (the loss check in the training loops); NumPy's
     # overflow warnings on the way there would only bury it.
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        metrics, details = run_experiment(config)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"), cluster_client(args) as client:
+        metrics, details = run_experiment(config, client=client)
     print(_table(metrics))
     if args.save:
         print(f"saved the last run's model to {args.save}")

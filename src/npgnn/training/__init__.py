@@ -1,7 +1,8 @@
 """Training loops: full-batch node classification, mini-batch graph classification, full-batch
 link prediction."""
 from npgnn.training.graph_level import (
-    CrossValidation, GraphRun, cross_validate, evaluate_graphs, fit_graphs, stratified_kfold,
+    CrossValidation, GraphRun, combine_folds, cross_validate, evaluate_graphs, fit_fold, fit_graphs,
+    stratified_kfold,
 )
 from npgnn.training.link import LinkResult, evaluate_link, fit_link
 from npgnn.training.node import NodeResult, evaluate_nodes, fit_nodes, predict_nodes
@@ -9,7 +10,6 @@ from npgnn.training.stopping import PatienceStopping, WindowStopping
 
 __all__ = [
     "CrossValidation", "GraphRun", "LinkResult", "NodeResult", "PatienceStopping", "WindowStopping",
-    "cross_validate", "evaluate_graphs", "evaluate_link", "evaluate_nodes", "fit_graphs", "fit_link",
-    "fit_nodes",
-    "predict_nodes", "stratified_kfold",
+    "combine_folds", "cross_validate", "evaluate_graphs", "evaluate_link", "evaluate_nodes",
+    "fit_fold", "fit_graphs", "fit_link", "fit_nodes", "predict_nodes", "stratified_kfold",
 ]

@@ -161,35 +161,71 @@ def cross_validate(
 ) -> CrossValidation:
     """k-fold CV of ``make_model(fold) -> Module`` on a graph dataset (with ``dataset.y``).
 
+    The folds are independent (:func:`fit_fold` trains one, :func:`combine_folds` picks the
+    epochs), which is how ``npgnn train --workers`` runs them as separate tasks with the same result.
+
     Args:
         protocol: 'gin' or 'holdout' (see :class:`CrossValidation`).
         fit_kwargs: passed to :func:`fit_graphs` (epochs, batch_size, lr, ...).
     """
+    _check_protocol(protocol)
+    runs = [fit_fold(make_model(k), dataset, folds=folds, fold=k, protocol=protocol, seed=seed,
+                     progress=progress, **fit_kwargs) for k in range(folds)]
+    return combine_folds(protocol, runs)
+
+
+def _check_protocol(protocol: str) -> None:
     if protocol not in ("gin", "holdout"):
         raise ValueError(f"cross_validate: protocol must be 'gin' or 'holdout', got {protocol!r}")
+
+
+def fit_fold(model: Module, dataset: Any, *, folds: int, fold: int, protocol: str = "gin",
+             seed: int = 0, progress: bool = True, **fit_kwargs: Any) -> GraphRun:
+    """Train ``model`` on fold ``fold`` (0-based) of the stratified ``folds``-fold split of
+    ``dataset`` drawn with ``seed``, scoring the test fold (and, for ``protocol='holdout'``, the
+    10% of the training graphs held out as ``val``) every epoch.
+
+    The split depends only on ``(dataset.y, folds, seed)``, so each fold can train in its own
+    process; :func:`combine_folds` then turns the folds' curves into a :class:`CrossValidation`.
+
+    Raises:
+        ValueError: ``protocol`` is not 'gin' or 'holdout', or ``fold`` is not in ``[0, folds)``.
+    """
+    _check_protocol(protocol)
+    if not 0 <= fold < folds:
+        raise ValueError(f"fit_fold: fold must lie in [0, {folds}), got {fold}")
     y = np.asarray(dataset.y).reshape(-1)
-    start = time.perf_counter()
-    test_curves, picks, accs, vals = [], [], [], []
-    for k, (train_idx, test_idx) in enumerate(stratified_kfold(y, folds, seed)):
-        evals = {"test": dataset[test_idx]}
-        if protocol == "holdout":
-            inner_train, inner_val = stratified_kfold(y[train_idx], 10, seed + 1 + k)[0]
-            evals["val"] = dataset[train_idx[inner_val]]
-            train_idx = train_idx[inner_train]
-        run = fit_graphs(make_model(k), dataset[train_idx], evals, seed=seed + k, progress=progress,
-                         desc=f"fold {k + 1}/{folds}", **fit_kwargs)
-        test_curves.append(run.curve("test_acc"))
-        if protocol == "holdout":
-            best = int(np.argmax(run.curve("val_acc")))
-            picks.append(best)
-            vals.append(float(run.curve("val_acc")[best]))
-            accs.append(float(run.curve("test_acc")[best]))
-    curves = np.stack(test_curves)
+    train_idx, test_idx = stratified_kfold(y, folds, seed)[fold]
+    evals = {"test": dataset[test_idx]}
+    if protocol == "holdout":
+        inner_train, inner_val = stratified_kfold(y[train_idx], 10, seed + 1 + fold)[0]
+        evals["val"] = dataset[train_idx[inner_val]]
+        train_idx = train_idx[inner_train]
+    return fit_graphs(model, dataset[train_idx], evals, seed=seed + fold, progress=progress,
+                      desc=f"fold {fold + 1}/{folds}", **fit_kwargs)
+
+
+def combine_folds(protocol: str, runs: Sequence[GraphRun]) -> CrossValidation:
+    """The :class:`CrossValidation` of the folds' runs (in fold order): ``'gin'`` picks the one
+    epoch with the best test accuracy averaged over the folds, ``'holdout'`` each fold's epoch
+    with the best ``val`` accuracy. ``seconds`` is the folds' training time summed.
+
+    Raises:
+        ValueError: ``protocol`` is not 'gin' or 'holdout', or ``runs`` is empty.
+    """
+    _check_protocol(protocol)
+    if not runs:
+        raise ValueError("combine_folds: expected at least one fold's run, got none")
+    curves = np.stack([run.curve("test_acc") for run in runs])
     if protocol == "gin":
         best = int(np.argmax(curves.mean(axis=0)))
-        picks, accs = [best] * folds, curves[:, best].tolist()
-    return CrossValidation(protocol, accs, [p + 1 for p in picks], time.perf_counter() - start,
-                           curves, vals)
+        picks, accs, vals = [best] * len(runs), curves[:, best].tolist(), []
+    else:
+        picks = [int(np.argmax(run.curve("val_acc"))) for run in runs]
+        vals = [float(run.curve("val_acc")[p]) for run, p in zip(runs, picks)]
+        accs = [float(curves[k, p]) for k, p in enumerate(picks)]
+    return CrossValidation(protocol, accs, [p + 1 for p in picks],
+                           float(sum(run.seconds for run in runs)), curves, vals)
 
 
 def batch_all(graphs: Sequence[Graph]) -> Graph:

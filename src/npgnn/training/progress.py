@@ -16,12 +16,16 @@ class _Silent:
     def set_postfix(self, **kwargs: Any) -> None:
         pass
 
+    def update(self, n: int = 1) -> None:
+        pass
+
     def close(self) -> None:
         pass
 
 
-def progress_bar(iterable: Iterable[Any], desc: str = "", enabled: bool = True, **kwargs: Any) -> Any:
-    """tqdm over ``iterable`` on stderr when enabled, else a silent stand-in with the same methods."""
+def progress_bar(iterable: Iterable[Any] | None, desc: str = "", enabled: bool = True, **kwargs: Any) -> Any:
+    """tqdm over ``iterable`` on stderr when enabled, else a silent stand-in with the same methods
+    (``iterable=None`` with ``total=n``: a bar advanced by ``update()``)."""
     if not enabled:
         return _Silent(iterable)
     from tqdm.auto import tqdm
