@@ -40,9 +40,9 @@ def run_demo(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------------------- the parser
 def _command_adders() -> list[Callable[[argparse._SubParsersAction], None]]:
-    from npgnn.commands import datasets, evaluate, train
+    from npgnn.commands import datasets, evaluate, sweep, train
 
-    return [add_demo, train.add, evaluate.add, datasets.add]
+    return [add_demo, train.add, sweep.add, evaluate.add, datasets.add]
 
 
 SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = _command_adders()

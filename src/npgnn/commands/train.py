@@ -31,6 +31,20 @@ def add(subparsers: argparse._SubParsersAction) -> None:
                     "Unset hyperparameters take the paper's value for the model (and dataset: "
                     "npgnn.paper_defaults), listed per model below.",
     )
+    add_training_options(p, link=True)
+    p.add_argument("--save", help="write the last run's model to this file (load with npgnn eval) "
+                                  "(default: not saved)")
+    p.add_argument("--plot", help="write training curves and the hidden embedding to this PNG "
+                                  "(needs matplotlib: pip install 'npgnn[plot]') (default: no plot)")
+    p.add_argument("--metrics-out", help="write the metrics as JSON to this file (default: not written)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_cluster_options(p)
+    p.set_defaults(handler=run)
+
+
+def add_training_options(p: argparse.ArgumentParser, *, link: bool = False) -> None:
+    """The dataset, model and hyperparameter options of ``npgnn train`` (``link``: with the
+    link-prediction ones), shared with ``npgnn sweep``, whose grid values they check."""
     p.add_argument("--dataset", default="karate",
                    help="cora | citeseer | pubmed | karate | a TU name such as MUTAG")
     p.add_argument("--model", default="gcn", type=str.lower,
@@ -38,14 +52,15 @@ def add(subparsers: argparse._SubParsersAction) -> None:
                    help="gcn, gat, sage, mlp for node classification; gin, gine (GIN with edge "
                         "features), gps (graph transformer) for graphs; gae, vgae for link "
                         "prediction")
-    p.add_argument("--task", choices=["link"], default=None,
-                   help="'link': link prediction with a graph auto-encoder (GAE/VGAE paper's "
-                        "protocol, test AUC and AP) (default: node or graph classification, by "
-                        "the dataset)")
-    p.add_argument("--recon-loss", choices=["sampled", "dense"], default=None,
-                   help="link prediction: 'sampled', PyG's loss with as many sampled negatives "
-                        "as edges, or 'dense', the paper code's weighted loss over every pair "
-                        "(O(N²)) (default: sampled)")
+    if link:
+        p.add_argument("--task", choices=["link"], default=None,
+                       help="'link': link prediction with a graph auto-encoder (GAE/VGAE paper's "
+                            "protocol, test AUC and AP) (default: node or graph classification, by "
+                            "the dataset)")
+        p.add_argument("--recon-loss", choices=["sampled", "dense"], default=None,
+                       help="link prediction: 'sampled', PyG's loss with as many sampled negatives "
+                            "as edges, or 'dense', the paper code's weighted loss over every pair "
+                            "(O(N²)) (default: sampled)")
     p.add_argument("--epochs", type=int_at_least(1), help=_paper("maximum epochs", "epochs"))
     p.add_argument("--lr", type=float_in(0, low_open=True), help=_paper("Adam learning rate", "lr"))
     p.add_argument("--hidden", type=int_at_least(1),
@@ -79,14 +94,6 @@ def add(subparsers: argparse._SubParsersAction) -> None:
                                    "../shared/datasets), the raw files themselves, PyG's "
                                    "<root>/<Name>/raw, or a TU dataset's own folder "
                                    "(default: the cache, downloading on first use)")
-    p.add_argument("--save", help="write the last run's model to this file (load with npgnn eval) "
-                                  "(default: not saved)")
-    p.add_argument("--plot", help="write training curves and the hidden embedding to this PNG "
-                                  "(needs matplotlib: pip install 'npgnn[plot]') (default: no plot)")
-    p.add_argument("--metrics-out", help="write the metrics as JSON to this file (default: not written)")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
-    add_cluster_options(p)
-    p.set_defaults(handler=run)
 
 
 def _table(metrics: dict[str, Any]) -> str:
