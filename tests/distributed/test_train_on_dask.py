@@ -12,7 +12,7 @@ import time
 import pytest
 
 from npgnn.cli import main
-from npgnn.experiment import TrainConfig, run
+from npgnn.experiment import RunTask, TrainConfig, run
 
 from .conftest import without_seconds
 
@@ -132,3 +132,28 @@ def test_bad_cluster_options_exit_2_naming_them(argv, message, capsys):
 def test_link_prediction_refuses_workers(capsys):
     assert main(["train", "--model", "gae", "--workers", "2"]) == 2
     assert "workers: link prediction runs in this process only" in capsys.readouterr().err
+
+
+def test_a_task_whose_workers_keep_dying_stops_with_one_line(monkeypatch):
+    """Past ``allowed-failures`` the scheduler gives up on a task (KilledWorker): the run stops
+    with WorkerLostError, an OSError (exit 1, one line), not Dask's exception. An in-process
+    cluster (threads) lets the test make every attempt fail that way."""
+    from distributed import Client, LocalCluster
+    from distributed.scheduler import KilledWorker
+
+    import npgnn.distributed.execute as execute
+
+    class Worker:
+        address = "tcp://127.0.0.1:1"
+
+    def dies(task, data=None, progress=False):
+        raise KilledWorker("npgnn-x", Worker(), 3)
+
+    monkeypatch.setattr(execute, "run_task", dies)
+    tasks = [RunTask("karate", None, "node", "gcn", {}, seed=0)]
+    with LocalCluster(n_workers=1, processes=False, dashboard_address=None) as cluster, \
+            Client(cluster) as local:
+        with pytest.raises(execute.WorkerLostError, match=r"the workers running karate gcn seed 0 "
+                                                           r"died more often than the scheduler allows"):
+            execute.run_tasks(local, tasks)
+    assert issubclass(execute.WorkerLostError, OSError)
