@@ -24,7 +24,7 @@ def no_training(monkeypatch: pytest.MonkeyPatch) -> None:
     def forbidden(*args: object, **kwargs: object) -> None:
         raise AssertionError("the CLI loaded data or trained before refusing the arguments")
 
-    for name in ("load_node_data", "load_graph_data", "fit_nodes", "cross_validate"):
+    for name in ("load_node_data", "load_graph_data", "fit_nodes", "fit_fold"):
         monkeypatch.setattr(experiment, name, forbidden)
 
 
