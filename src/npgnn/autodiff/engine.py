@@ -6,7 +6,7 @@ from typing import Any
 import numpy as np
 
 from npgnn._validate import check_supported_dtype
-from npgnn.autodiff import grad_mode
+from npgnn.autodiff.grad_mode import _state
 from npgnn.autodiff.function import Function, check_finite
 from npgnn.autodiff.tensor import Tensor
 
@@ -60,17 +60,6 @@ def _accumulate(t: Tensor, g: np.ndarray) -> None:
     t.grad = np.array(g, dtype=t.dtype, copy=True) if t.grad is None else t.grad + g
 
 
-def _input_grads(fn: Function, grad: np.ndarray) -> tuple[Any, ...]:
-    grads = fn.backward(grad)
-    if not isinstance(grads, tuple):
-        grads = (grads,)
-    if len(grads) != len(fn.inputs):
-        raise RuntimeError(
-            f"{fn.name}.backward returned {len(grads)} gradients for {len(fn.inputs)} inputs"
-        )
-    return grads
-
-
 def run_backward(root: Tensor, grad: Any = None, retain_graph: bool = False) -> None:
     """Propagate ``grad`` (d loss / d root) to every leaf that requires grad (see Tensor.backward)."""
     if not root.requires_grad:
@@ -82,10 +71,21 @@ def run_backward(root: Tensor, grad: Any = None, retain_graph: bool = False) -> 
     if root._ctx is None:
         _accumulate(root, g_root)
         return
-    anomaly = grad_mode.is_anomaly_enabled()
-    pending: dict[int, np.ndarray] = {id(root._ctx): g_root}
-    for fn in _topological_order(root._ctx):
-        if fn.__dict__.get("_released"):
+    order = _topological_order(root._ctx)
+    # the whole walk records nothing (one switch, not a context manager per node)
+    previous = _state["grad_enabled"]
+    _state["grad_enabled"] = False
+    try:
+        _walk(order, g_root, retain_graph, _state["detect_anomaly"])
+    finally:
+        _state["grad_enabled"] = previous
+
+
+def _walk(order: list[Function], g_root: np.ndarray, retain_graph: bool, anomaly: bool) -> None:
+    pending: dict[int, np.ndarray] = {id(order[0]): g_root}
+    for fn in order:
+        fd = fn.__dict__
+        if "_released" in fd:
             raise RuntimeError(
                 "backward(): trying to go through the graph a second time, but its saved arrays "
                 "were freed by the first backward; pass retain_graph=True to the first call"
@@ -95,28 +95,36 @@ def run_backward(root: Tensor, grad: Any = None, retain_graph: bool = False) -> 
             if not retain_graph:
                 fn.release()
             continue
-        with grad_mode.no_grad():
-            grads = _input_grads(fn, g_out)
-        for k, (t, g, needed) in enumerate(zip(fn.inputs, grads, fn.needs_input_grad)):
+        grads = fn.backward(g_out)
+        inputs = fd["inputs"]
+        if not isinstance(grads, tuple):
+            grads = (grads,)
+        if len(grads) != len(inputs):
+            raise RuntimeError(
+                f"{fn.name}.backward returned {len(grads)} gradients for {len(inputs)} inputs"
+            )
+        for k, (t, g, needed) in enumerate(zip(inputs, grads, fd["needs_input_grad"])):
             if g is None or not needed:
                 continue
-            g = np.asarray(g)
-            if g.shape != t.shape:
+            if type(g) is not np.ndarray:
+                g = np.asarray(g)
+            if g.shape != t.data.shape:
                 raise RuntimeError(
                     f"{fn.name}.backward returned a gradient of shape {g.shape} for input {k} of "
                     f"shape {t.shape}; a backward must return one gradient per input, shaped "
                     "like it (sum over broadcast axes with unbroadcast)"
                 )
-            if g.dtype != t.dtype:
-                g = g.astype(t.dtype)
+            if g.dtype != t.data.dtype:
+                g = g.astype(t.data.dtype)
             if anomaly:
                 check_finite(g, f"{fn.name}.backward gradient for input {k}")
-            if t._ctx is None:
+            ctx = t._ctx
+            if ctx is None:
                 _accumulate(t, g)
                 continue
             if t._retains_grad:
                 _accumulate(t, g)
-            key = id(t._ctx)
+            key = id(ctx)
             pending[key] = g if key not in pending else pending[key] + g
         if not retain_graph:
             fn.release()

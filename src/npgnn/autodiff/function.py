@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from npgnn.autodiff import grad_mode
+from npgnn.autodiff.grad_mode import _state
 from npgnn.autodiff.tensor import Tensor, as_tensor
 
 
@@ -47,24 +47,27 @@ class Function:
         return type(self).__name__
 
     def __call__(self, *inputs: Any) -> Tensor:
-        if self.__dict__.get("_applied"):
+        # The hot path of every op: plain loops and direct state reads (no generators, no
+        # context managers), since graph-classification batches run thousands of small ops.
+        d = self.__dict__
+        if "_applied" in d:
             raise RuntimeError(
                 f"{self.name}: this Function instance was already applied; create a new "
                 f"instance for each call, e.g. {self.name}(...)(x)"
             )
-        self._applied = True
-        tensors = tuple(as_tensor(x) for x in inputs)
-        needs = tuple(t.requires_grad for t in tensors)
-        record = grad_mode.is_grad_enabled() and any(needs)
-        self.needs_input_grad = needs
-        out = self.forward(*(t.data for t in tensors))
-        if not isinstance(out, np.ndarray):
+        d["_applied"] = True
+        tensors = tuple([x if isinstance(x, Tensor) else as_tensor(x) for x in inputs])
+        needs = tuple([t.requires_grad for t in tensors])
+        record = _state["grad_enabled"] and True in needs
+        d["needs_input_grad"] = needs
+        out = self.forward(*[t.data for t in tensors])
+        if type(out) is not np.ndarray:
             out = np.asarray(out)
-        if grad_mode.is_anomaly_enabled():
+        if _state["detect_anomaly"]:
             check_finite(out, f"{self.name}.forward output")
-        result = Tensor(out, requires_grad=record)
+        result = Tensor._from_op(out, record)
         if record:
-            self.inputs = tensors
+            d["inputs"] = tensors
             result._ctx = self
         return result
 

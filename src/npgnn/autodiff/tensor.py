@@ -25,6 +25,12 @@ if TYPE_CHECKING:
 
 ArrayLike = Any
 
+#: dtypes an op's output may have without further checks (floats for values, ints/bools for
+#: indices and masks): what ``check_supported_dtype`` accepts.
+_OP_DTYPES = frozenset(np.dtype(t) for t in (
+    np.float32, np.float64, np.bool_, np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16,
+    np.uint32, np.uint64))
+
 
 def _as_array(data: ArrayLike, dtype: Any = None) -> np.ndarray:
     """``data`` as an ndarray of a numeric dtype; anything else raises TypeError."""
@@ -69,6 +75,23 @@ class Tensor:
         self.grad: np.ndarray | None = None
         self._ctx: Function | None = None
         self._retains_grad = False
+
+    @classmethod
+    def _from_op(cls, data: np.ndarray, requires_grad: bool) -> Tensor:
+        """A Tensor around an op's output ndarray (``Function.__call__``'s fast path).
+
+        Skips ``__init__``'s conversion for an ndarray of a dtype npgnn computes with; anything
+        else goes through ``__init__`` and its checks and messages.
+        """
+        if data.dtype not in _OP_DTYPES or (requires_grad and data.dtype.kind != "f"):
+            return cls(data, requires_grad=requires_grad)
+        t = object.__new__(cls)
+        t.data = data
+        t.requires_grad = requires_grad
+        t.grad = None
+        t._ctx = None
+        t._retains_grad = False
+        return t
 
     # ------------------------------------------------------------------ properties
     @property

@@ -118,6 +118,18 @@ class GraphDataset(Sequence[Graph]):
         """Graph ``idx`` of the full dataset, without ``transform`` (a fresh copy)."""
         return fresh(self._stored[idx])
 
+    def _graphs_for_collate(self, positions: np.ndarray) -> list[Graph] | None:
+        """The graphs at ``positions`` of this view as stored, *not copied*, for a reader that
+        only copies out of them (``DataLoader`` packing a batch: concatenation copies every
+        array); None when a ``transform`` must run on each access, or a subclass changes what
+        indexing returns (then index normally)."""
+        cls = type(self)
+        if self.transform is not None or cls.get is not GraphDataset.get \
+                or cls.__getitem__ is not GraphDataset.__getitem__:
+            return None
+        stored = self._stored
+        return [stored[i] for i in self._indices[positions].tolist()]
+
     def __getitem__(self, idx: Any) -> Any:
         if isinstance(idx, (int, np.integer)) and not isinstance(idx, (bool, np.bool_)) or \
                 isinstance(idx, np.ndarray) and idx.ndim == 0 and idx.dtype.kind in "iu":

@@ -62,7 +62,12 @@ class DataLoader:
     def __iter__(self) -> Iterator[Batch]:
         n = len(self.dataset)
         order = self.rng.permutation(n) if self.shuffle else np.arange(n)
+        # a GraphDataset hands over its stored graphs without the per-graph copies of ds[i]
+        # (packing copies every array anyway); any other sequence is indexed graph by graph
+        stored = getattr(self.dataset, "_graphs_for_collate", None)
         for start in range(0, len(self) * self.batch_size, self.batch_size):
             chunk = order[start:start + self.batch_size]
-            yield Batch.from_data_list([self.dataset[int(i)] for i in chunk],
-                                       self.follow_batch, self.exclude_keys)
+            graphs = stored(chunk) if stored is not None else None
+            if graphs is None:
+                graphs = [self.dataset[int(i)] for i in chunk]
+            yield Batch.from_data_list(graphs, self.follow_batch, self.exclude_keys)

@@ -9,6 +9,7 @@ import numpy as np
 
 from npgnn._format import show
 from npgnn.nn.module import Parameter
+from npgnn.optim._flat import adam_group_step
 from npgnn.optim.optimizer import Optimizer, check_bool, check_number
 
 
@@ -69,6 +70,12 @@ class Adam(Optimizer):
         group["eps"] = check_number(where, "eps", group["eps"], low=0.0)
         group["weight_decay"] = check_number(where, "weight_decay", group["weight_decay"], low=0.0)
         group["amsgrad"] = check_bool(where, "amsgrad", group["amsgrad"])
+
+    def _step_group(self, group: dict[str, Any]) -> None:
+        # the whole group in a few flat operations when it can (npgnn.optim._flat), else per
+        # parameter; both give the same numbers
+        if not adam_group_step(self, group):
+            super()._step_group(group)
 
     def _update(
         self, p: Parameter, grad: np.ndarray, group: dict[str, Any], state: dict[str, Any],

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from npgnn._format import show
-from npgnn._validate import check_real, check_supported_dtype
+from npgnn._validate import FLOAT_DTYPES, check_real, check_supported_dtype
 from npgnn.autodiff.tensor import Tensor
 from npgnn.nn.module import Module, Parameter
 
@@ -159,21 +159,28 @@ class Optimizer:
         """
         loss = closure() if closure is not None else None
         for group in self.param_groups:
-            for p in group["params"]:
-                grad = p.grad
-                if grad is None:
-                    continue
-                grad = np.asarray(grad)
-                self._check_dtypes(p, grad)
-                if grad.shape != p.data.shape:
-                    raise ValueError(
-                        f"{type(self).__name__}.step(): {p!r} has a gradient of shape "
-                        f"{grad.shape}; a gradient must have its parameter's shape"
-                    )
-                if grad.dtype != p.data.dtype:  # the update keeps the parameter's dtype
-                    grad = grad.astype(p.data.dtype)
-                self._update(p, grad, group, self.state.setdefault(id(p), {}))
+            self._step_group(group)
         return loss
+
+    def _step_group(self, group: dict[str, Any]) -> None:
+        """Update one group's parameters (a subclass may update them all at once)."""
+        for p in group["params"]:
+            self._step_param(p, group)
+
+    def _step_param(self, p: Parameter, group: dict[str, Any]) -> None:
+        grad = p.grad
+        if grad is None:
+            return
+        grad = np.asarray(grad)
+        self._check_dtypes(p, grad)
+        if grad.shape != p.data.shape:
+            raise ValueError(
+                f"{type(self).__name__}.step(): {p!r} has a gradient of shape "
+                f"{grad.shape}; a gradient must have its parameter's shape"
+            )
+        if grad.dtype != p.data.dtype:  # the update keeps the parameter's dtype
+            grad = grad.astype(p.data.dtype)
+        self._update(p, grad, group, self.state.setdefault(id(p), {}))
 
     def _check_dtypes(self, p: Parameter, grad: np.ndarray) -> None:
         """Refuse a parameter whose data is not float32/float64, or an unsupported gradient.
@@ -181,8 +188,10 @@ class Optimizer:
         An integer parameter would silently become float64 (or fail mid-update): as torch,
         which refuses gradients for integer tensors, npgnn refuses to update it.
         """
-        where = f"{type(self).__name__}.step(): {p!r}"
         data_dtype = np.asarray(p.data).dtype
+        if data_dtype in FLOAT_DTYPES and (grad.dtype in FLOAT_DTYPES or grad.dtype.kind in "biu"):
+            return  # the common case, checked without building the message (a repr per step)
+        where = f"{type(self).__name__}.step(): {p!r}"
         if data_dtype.kind in "biu":
             raise TypeError(f"{where} has {data_dtype} data; optimizers update only float32 or "
                             f"float64 parameters (integer tensors have no gradients, as in "
