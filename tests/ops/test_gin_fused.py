@@ -152,6 +152,10 @@ def test_model_errors_as_composed():
         model(x, ei, batch[:-1])
     with pytest.raises(IndexError, match=r"global_add_pool: batch: ids must lie in"):
         model(x, ei, batch, 2)
+    bad = ei.copy()
+    bad[1, 3] = n
+    with pytest.raises(IndexError, match=r"edge_index"):
+        model(x, bad, batch)
     with pytest.raises(ValueError, match=r"expected more than 1 value per channel"):
         model(x[:1], np.zeros((2, 0), np.int64), np.zeros(1, np.int64))
 
@@ -178,6 +182,7 @@ def test_kernels_numba_equal_numpy(monkeypatch):
     monkeypatch.setenv("NPGNN_DISABLE_NUMBA", "1")
     for a, b in zip(compiled, everything()):
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
+    assert len(compiled) == 13
 
 
 # ------------------------------------------------------------------------------ PyG's model

@@ -118,17 +118,31 @@ class GraphDataset(Sequence[Graph]):
         """Graph ``idx`` of the full dataset, without ``transform`` (a fresh copy)."""
         return fresh(self._stored[idx])
 
-    def _graphs_for_collate(self, positions: np.ndarray) -> list[Graph] | None:
-        """The graphs at ``positions`` of this view as stored, *not copied*, for a reader that
-        only copies out of them (``DataLoader`` packing a batch: concatenation copies every
-        array); None when a ``transform`` must run on each access, or a subclass changes what
-        indexing returns (then index normally)."""
+    def _packed_for_collate(self, exclude_keys: Any = None) -> Any:
+        """This view's graphs packed once (:class:`npgnn.graph.packed.PackedGraphs`), so that a
+        ``DataLoader`` gathers each batch from it instead of copying and concatenating graph by
+        graph; cached per ``exclude_keys``. None when indexing must run per graph (a
+        ``transform``, or a subclass that changes what indexing returns) or the graphs cannot
+        be packed together (then ``from_data_list`` per batch gives the usual errors)."""
+        from npgnn.graph.packed import PackedGraphs
+
         cls = type(self)
         if self.transform is not None or cls.get is not GraphDataset.get \
                 or cls.__getitem__ is not GraphDataset.__getitem__:
             return None
-        stored = self._stored
-        return [stored[i] for i in self._indices[positions].tolist()]
+        key = tuple(exclude_keys or ())
+        cache = self.__dict__.setdefault("_packed_cache", {})
+        entry = cache.get(key)
+        if entry is None or entry[0] is not self._indices:   # a view copies the dict: re-pack
+            stored = self._stored
+            try:
+                pack = PackedGraphs([stored[i] for i in self._indices.tolist()],
+                                    exclude_keys) if len(self) else None
+            except (ValueError, TypeError):
+                pack = None
+            self.__dict__["_packed_cache"] = cache = {**cache, key: (self._indices, pack)}
+            entry = cache[key]
+        return entry[1]
 
     def __getitem__(self, idx: Any) -> Any:
         if isinstance(idx, (int, np.integer)) and not isinstance(idx, (bool, np.bool_)) or \

@@ -215,22 +215,26 @@ def _offsets(sizes: np.ndarray) -> np.ndarray:
     return out
 
 
+def inc_amounts(key: str, items: list[Any], graphs: list[Graph], counts: np.ndarray,
+                default_inc: bool) -> np.ndarray:
+    """Each graph's ``__inc__`` for ``key`` (what its values are offset by in a batch), (B,)."""
+    if default_inc:
+        if "batch" in key and _is_array(items[0]):
+            return np.array([int(np.max(v)) + 1 if np.size(v) else 0 for v in items])
+        if "index" in key or key == "face":
+            return counts
+        return np.zeros(len(items), dtype=np.int64)
+    per = np.array([g.__inc__(key, v) for g, v in zip(graphs, items)])
+    if per.ndim != 1:
+        raise ValueError(f"{key}: __inc__ must return one number per graph, got shape "
+                         f"{per.shape[1:]}")
+    return per
+
+
 def _incs(key: str, items: list[Any], graphs: list[Graph], counts: np.ndarray,
           default_inc: bool) -> np.ndarray:
     """Exclusive cumulative sum of each graph's ``__inc__`` for ``key``."""
-    if default_inc:
-        if "batch" in key and _is_array(items[0]):
-            per = np.array([int(np.max(v)) + 1 if np.size(v) else 0 for v in items])
-        elif "index" in key or key == "face":
-            per = counts
-        else:
-            return np.zeros(len(items), dtype=np.int64)
-    else:
-        per = np.array([g.__inc__(key, v) for g, v in zip(graphs, items)])
-        if per.ndim != 1:
-            raise ValueError(f"{key}: __inc__ must return one number per graph, got shape "
-                             f"{per.shape[1:]}")
-    return _offsets(per)[:-1]
+    return _offsets(inc_amounts(key, items, graphs, counts, default_inc))[:-1]
 
 
 def _collate(key: str, items: list[Any], graphs: list[Graph], counts: np.ndarray,

@@ -9,6 +9,7 @@ import numpy as np
 from npgnn.graph import _checks
 from npgnn.graph.batch import Batch
 from npgnn.graph.graph import Graph
+from npgnn.graph.packed import PackedGraphs
 from npgnn.random import default_generator
 
 #: torch DataLoader options that have no meaning here (no worker processes, no devices).
@@ -62,12 +63,20 @@ class DataLoader:
     def __iter__(self) -> Iterator[Batch]:
         n = len(self.dataset)
         order = self.rng.permutation(n) if self.shuffle else np.arange(n)
-        # a GraphDataset hands over its stored graphs without the per-graph copies of ds[i]
-        # (packing copies every array anyway); any other sequence is indexed graph by graph
-        stored = getattr(self.dataset, "_graphs_for_collate", None)
+        packed = self._packed()
         for start in range(0, len(self) * self.batch_size, self.batch_size):
             chunk = order[start:start + self.batch_size]
-            graphs = stored(chunk) if stored is not None else None
-            if graphs is None:
-                graphs = [self.dataset[int(i)] for i in chunk]
-            yield Batch.from_data_list(graphs, self.follow_batch, self.exclude_keys)
+            if packed is not None:
+                yield packed.batch(chunk)
+            else:
+                yield Batch.from_data_list([self.dataset[int(i)] for i in chunk],
+                                           self.follow_batch, self.exclude_keys)
+
+    def _packed(self) -> PackedGraphs | None:
+        """The dataset packed once (a GraphDataset without transform, no ``follow_batch``):
+        every batch is then gathered from it with a few vectorized index operations, the same
+        Batch that ``from_data_list`` makes (``npgnn.graph.packed``). None: pack per batch."""
+        if self.follow_batch:
+            return None
+        pack = getattr(self.dataset, "_packed_for_collate", None)
+        return pack(self.exclude_keys) if pack is not None else None

@@ -55,90 +55,15 @@ def _bn_relu_backward_np(g, y, xhat, gamma, invstd, relu, batch_stats):
         dx = scale / n * (n * g64 - sg - xhat * sgx)
     else:
         dx = g64 * scale
-    return dx.astype(g.dtype), sgx, sg
+    return dx.astype(g.dtype), sgx, sg, dx.sum(axis=0)
 
 
 # ------------------------------------------------------------------------------ compiled versions
 @functools.lru_cache(maxsize=1)
-def _compiled():
-    from numba import njit
+def _compiled() -> tuple:
+    from npgnn.kernels import _gin_numba as C  # imports numba: only when a kernel first runs
 
-    @njit(cache=True, nogil=True)
-    def aggregate(x, src, dst, scale):  # pragma: no cover - compiled
-        n, c = x.shape
-        out = np.empty_like(x)
-        s = x.dtype.type(scale)
-        for i in range(n):
-            for j in range(c):
-                out[i, j] = s * x[i, j]
-        for e in range(src.shape[0]):
-            a, b = src[e], dst[e]
-            for j in range(c):
-                out[b, j] += x[a, j]
-        return out
-
-    @njit(cache=True, nogil=True)
-    def scatter_rows(h, index, num_segments):  # pragma: no cover - compiled
-        c = h.shape[1]
-        acc = np.zeros((num_segments, c))
-        for i in range(h.shape[0]):
-            s = index[i]
-            for j in range(c):
-                acc[s, j] += h[i, j]
-        return acc.astype(h.dtype)
-
-    @njit(cache=True, nogil=True)
-    def bn_stats(h):  # pragma: no cover - compiled
-        n, c = h.shape
-        mean = np.zeros(c)
-        for i in range(n):
-            for j in range(c):
-                mean[j] += h[i, j]
-        mean /= n
-        var = np.zeros(c)
-        for i in range(n):
-            for j in range(c):
-                d = h[i, j] - mean[j]
-                var[j] += d * d
-        var /= n
-        return mean, var
-
-    @njit(cache=True, nogil=True)
-    def bn_relu_apply(h, mean, invstd, gamma, beta, relu):  # pragma: no cover - compiled
-        n, c = h.shape
-        xhat = np.empty_like(h)
-        y = np.empty_like(h)
-        for i in range(n):
-            for j in range(c):
-                xh = (h[i, j] - mean[j]) * invstd[j]
-                v = xh * gamma[j] + beta[j]
-                xhat[i, j] = xh
-                y[i, j] = v if (v > 0 or not relu) else 0.0
-        return xhat, y
-
-    @njit(cache=True, nogil=True)
-    def bn_relu_backward(g, y, xhat, gamma, invstd, relu, batch_stats):  # pragma: no cover
-        n, c = g.shape
-        sg = np.zeros(c)
-        sgx = np.zeros(c)
-        for i in range(n):
-            for j in range(c):
-                if relu and not y[i, j] > 0:
-                    continue
-                sg[j] += g[i, j]
-                sgx[j] += g[i, j] * xhat[i, j]
-        dx = np.empty_like(g)
-        scale = gamma * invstd
-        for i in range(n):
-            for j in range(c):
-                gm = g[i, j] if (y[i, j] > 0 or not relu) else 0.0
-                if batch_stats:
-                    dx[i, j] = scale[j] / n * (n * gm - sg[j] - xhat[i, j] * sgx[j])
-                else:
-                    dx[i, j] = gm * scale[j]
-        return dx, sgx, sg
-
-    return aggregate, scatter_rows, bn_stats, bn_relu_apply, bn_relu_backward
+    return C.aggregate, C.scatter_rows, C.bn_stats, C.bn_relu_apply, C.bn_relu_backward
 
 
 # ------------------------------------------------------------------------------ entry points
@@ -156,7 +81,8 @@ class Kernels:
       ``y = [ReLU](xhat · γ + β)``, both in h's dtype; the (C,) vectors float64.
     - ``bn_relu_backward(g, y, xhat, gamma, invstd, relu, batch_stats)``: the vector-Jacobian
       product of ``bn_relu_apply`` (with the batch statistics' own dependence on h when
-      ``batch_stats``): (dh in g's dtype, dγ, dβ float64). With gm = g · [y > 0] and M rows:
+      ``batch_stats``): (dh in g's dtype, dγ, dβ, Σ_rows dh float64; the last is the gradient
+      of a bias added before the norm). With gm = g · [y > 0] and M rows:
       dβ = Σ gm, dγ = Σ gm x̂, dh = γ invstd / M · (M gm − dβ − x̂ dγ) for batch statistics,
       else gm γ invstd.
     """

@@ -14,6 +14,7 @@ import scipy.sparse as sp
 
 from npgnn.autodiff.tensor import Tensor, as_tensor
 from npgnn.graph import Graph
+from npgnn.nn.conv._structure import as_graph
 from npgnn.nn.activation import ReLU
 from npgnn.nn.conv.gin import GINConv
 from npgnn.nn.linear import Linear
@@ -73,6 +74,19 @@ def graph_ids(x: Tensor, batch: Any, size: int | None) -> tuple[np.ndarray, int]
             return batch.astype(np.int64, copy=False), high + 1 if size is None else size
     segments = _graph_segments("global_add_pool", x, batch, size)
     return segments.index, segments.num_segments
+
+
+def edge_arrays(edge_index: Any, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """(src, dst) int64 contiguous, validated in [0, n): an integer (2, E) ndarray is checked
+    in place (two reductions, no Graph built per batch); anything else (and every error) goes
+    through ``as_graph``, as GINConv reads it."""
+    if type(edge_index) is np.ndarray and edge_index.ndim == 2 and edge_index.shape[0] == 2 \
+            and edge_index.dtype.kind in "iu" and edge_index.shape[1]:
+        if edge_index.min() >= 0 and edge_index.max() < n:
+            ei = edge_index.astype(np.int64, copy=False)
+            return np.ascontiguousarray(ei[0]), np.ascontiguousarray(ei[1])
+    src, dst = as_graph(edge_index, n).edge_index
+    return np.ascontiguousarray(src), np.ascontiguousarray(dst)
 
 
 def _norm_spec(bn: BatchNorm1d) -> NormSpec:

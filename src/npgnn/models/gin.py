@@ -7,14 +7,13 @@ from npgnn._validate import check_probability, check_seed, check_size
 from npgnn.autodiff.tensor import Tensor
 from npgnn.io import register_model
 from npgnn.models._base import PaperModel, check_sizes
+from npgnn.models._gin_fused import edge_arrays, fused_plan, gin_block, graph_ids, sum_readout
 from npgnn.nn import init
 from npgnn.nn.conv.gin import GINConv
 from npgnn.nn.linear import Linear
 from npgnn.nn.mlp import MLP
 from npgnn.nn.norm import BatchNorm1d
 from npgnn.nn.pool import global_add_pool
-from npgnn.nn.conv._structure import as_graph
-from npgnn.models._gin_fused import fused_plan, gin_block, graph_ids, sum_readout
 from npgnn.ops import nn as F
 
 
@@ -27,7 +26,15 @@ class GIN(PaperModel):
     Paper setup: 5 layers counting the input, hidden 16 or 32 (bio) / 64 (social), ε = 0 fixed
     (GIN-0), sum pooling, Adam lr 0.01 halved every 50 epochs.
 
-    Forward: ``model(x, edge_index, batch, num_graphs)`` → (G, C) logits.
+    Forward: ``model(x, edge_index, batch, num_graphs)`` → (G, C) logits; ``edge_index`` a
+    (2, E) integer array or a Graph, ``batch`` the (N,) graph id of each node or a batched
+    Graph, as PyG's ``global_add_pool`` takes it.
+
+    Each GIN layer (aggregation, Linear, BatchNorm, ReLU, Linear, BatchNorm, ReLU) runs as one
+    fused op and the readout of all layers as another (:mod:`npgnn.ops.gin`: the same function,
+    the same running-statistics updates and dropout draws as the modules run one by one, with
+    far less per-op overhead on small-graph mini-batches). Sparse features, a one-node training batch, or layers
+    replaced after construction take the composed path (``_composed_forward``).
 
     PyG's ``GIN(in_channels, hidden_channels, num_layers, out_channels=None, ...)`` (node
     embeddings, no readout; pool them yourself) is :class:`npgnn.nn.models.GIN`.
@@ -62,8 +69,7 @@ class GIN(PaperModel):
             return self._composed_forward(x, edge_index, batch, num_graphs)
         x = plan
         index, size = graph_ids(x, batch, num_graphs)
-        graph = as_graph(edge_index, x.shape[0])
-        src, dst = graph.edge_index
+        src, dst = edge_arrays(edge_index, x.shape[0])
         hs = [x]
         for conv, norm in zip(self.convs, self.norms):
             hs.append(gin_block(hs[-1], src, dst, conv, norm))

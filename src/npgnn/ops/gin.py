@@ -81,10 +81,9 @@ class _Stage:
 
     def backward(self, k: Kernels, g: np.ndarray, w: np.ndarray, batch_stats: bool,
                  need_inp: bool) -> tuple[Any, ...]:
-        dh, dgamma, dbeta = k.bn_relu_backward(g, self.out, self.xhat, self.gamma, self.invstd,
-                                               True, batch_stats)
+        dh, dgamma, dbeta, db = k.bn_relu_backward(g, self.out, self.xhat, self.gamma,
+                                                   self.invstd, True, batch_stats)
         dw = dh.T @ self.inp
-        db = dh.sum(axis=0)
         dinp = dh @ w if need_inp else None
         return dinp, dw, db, dgamma, dbeta
 
