@@ -10,6 +10,9 @@ two ops compute the same functions with hand-written backwards:
       a   = ReLU(BN_1(z W_1ᵀ + b_1))
       out = ReLU(BN_2(a W_2ᵀ + b_2))
 
+  (the biases b_1, b_2 are folded into the batch norms' centring instead of being added to
+  the (N, H) activations; the same function and running statistics);
+
   replacing GINConv's aggregation, MLP([F, H, H], norm='batch_norm') and the model's
   BatchNorm1d + ReLU after it (11 ops forward and backward).
 - :class:`SumReadout` (the paper's readout over all layers, eq. 4.2)::
@@ -52,13 +55,18 @@ class NormSpec:
         self.mean: np.ndarray | None = None
         self.var: np.ndarray | None = None
 
-    def stats(self, h: np.ndarray, k: Kernels) -> tuple[np.ndarray, np.ndarray]:
-        """(mean, 1 / sqrt(var + eps)) as float64 (C,) for the pre-norm activations h."""
+    def stats(self, h: np.ndarray, bias: np.ndarray,
+              k: Kernels) -> tuple[np.ndarray, np.ndarray]:
+        """(centre, 1 / sqrt(var + eps)), float64 (C,), for the activations ``h + bias`` given
+        as h and the bias apart: the centre is what to subtract from h itself (the mean of
+        h + bias minus the bias), so the bias is never added to h (batch norm removes any
+        shift; exact in real arithmetic). ``self.mean`` is the mean of h + bias."""
         if self.running is None:
-            self.mean, self.var = k.bn_stats(h)
-            return self.mean, 1.0 / np.sqrt(self.var + self.eps)
+            centre, self.var = k.bn_stats(h)
+            self.mean = centre + bias
+            return centre, 1.0 / np.sqrt(self.var + self.eps)
         mean, var = self.running
-        return (np.asarray(mean, dtype=np.float64),
+        return (np.asarray(mean, dtype=np.float64) - bias,
                 1.0 / np.sqrt(np.asarray(var, dtype=np.float64) + self.eps))
 
 
@@ -69,9 +77,8 @@ class _Stage:
 
     def forward(self, k: Kernels, inp: np.ndarray, w: np.ndarray, b: np.ndarray,
                 gamma: np.ndarray, beta: np.ndarray, norm: NormSpec) -> np.ndarray:
-        h = inp @ w.T
-        h += b
-        mean, invstd = norm.stats(h, k)
+        h = inp @ w.T                      # the bias b enters through the centre (stats)
+        mean, invstd = norm.stats(h, b.astype(np.float64), k)
         self.gamma = gamma.astype(np.float64)
         self.invstd = invstd
         self.xhat, self.out = k.bn_relu_apply(h, mean, invstd, self.gamma,
