@@ -14,7 +14,9 @@ from npgnn import Tensor
 from npgnn.graph import Batch, Graph
 from npgnn.kernels import gin_block
 from npgnn.models.gin import GIN
-from npgnn.ops.gin import GINBlock, NormSpec, SumReadout
+from npgnn.nn.mlp import MLP
+from npgnn.ops import nn as F
+from npgnn.ops.gin import GINBlock, LinearBatchNormReLU, NormSpec, SumReadout
 
 from tests.nn._helpers import TOL, close, random_graph, torch_state
 
@@ -243,3 +245,45 @@ def test_model_equals_pyg(dtype, training):
     state = theirs.state_dict()
     for name, value in torch_state(ours).items():
         close(value.numpy(), state[name], dtype)
+
+
+# ------------------------------------------------------------------------------ MLP hidden layer
+@pytest.mark.parametrize("fixed_stats", [False, True])
+def test_linear_batch_norm_relu_gradcheck(kernel_mode, fixed_stats):
+    rng = np.random.default_rng(9)
+    spec = NormSpec(1e-5, (rng.standard_normal(4), 1 + rng.random(4)) if fixed_stats else None)
+    inputs = [rng.standard_normal((7, 3)), rng.standard_normal((4, 3)), rng.standard_normal(4),
+              1 + 0.2 * rng.standard_normal(4), rng.standard_normal(4)]
+    npgnn.gradcheck(lambda *t: LinearBatchNormReLU(spec)(*t), *inputs)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("training", [True, False])
+@pytest.mark.parametrize("bias", [True, False])
+def test_mlp_fused_equals_composed(kernel_mode, dtype, training, bias):
+    rng = np.random.default_rng(10)
+    fused = MLP([5, 8, 6, 3], bias=bias, rng=0).to(dtype).train(training)
+    for norm in fused.norms:
+        norm.module.running_mean[...] = rng.standard_normal(norm.module.running_mean.shape)
+        norm.module.running_var[...] = 1 + rng.random(norm.module.running_var.shape)
+    composed = copy.deepcopy(fused)
+    x = rng.standard_normal((11, 5)).astype(dtype)
+    cot = rng.standard_normal((11, 3)).astype(dtype)
+    xf, xc = Tensor(x, requires_grad=True), Tensor(x, requires_grad=True)
+    out = fused(xf)
+    assert type(out.grad_fn.inputs[0].grad_fn).__name__ == "LinearBatchNormReLU"
+    h = xc
+    for lin, norm in zip(composed.lins[:-1], composed.norms):
+        h = F.relu(norm(lin(h)))
+    ref = composed.lins[-1](h)
+    out.backward(cot)
+    ref.backward(cot)
+    close(out.data, ref.data, dtype)
+    close(xf.grad, xc.grad, dtype)
+    scale = max(float(np.abs(p.grad).max()) for p in composed.parameters())
+    for (name, p), q in zip(fused.named_parameters(), composed.parameters()):
+        np.testing.assert_allclose(p.grad, q.grad, rtol=TOL[dtype], atol=TOL[dtype] * scale,
+                                   err_msg=name)
+    for a, b in zip(fused.norms, composed.norms):
+        close(a.module.running_mean, b.module.running_mean, dtype)
+        close(a.module.running_var, b.module.running_var, dtype)

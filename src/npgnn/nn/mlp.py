@@ -9,13 +9,17 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 
 from npgnn._validate import check_probability, check_size
 from npgnn.autodiff.tensor import Tensor, as_tensor
 from npgnn.nn import init
+from npgnn.nn.activation import ReLU
 from npgnn.nn.linear import Linear
 from npgnn.nn.module import Module, ModuleList
+from npgnn.nn.norm import BatchNorm, BatchNorm1d
 from npgnn.nn.resolver import activation_resolver, normalization_resolver
+from npgnn.ops.gin import LinearBatchNormReLU, NormSpec
 from npgnn.ops.nn import dropout as dropout_op
 
 
@@ -166,12 +170,16 @@ class MLP(Module):
                 return_emb: bool | None = None) -> Any:
         emb = None
         for k, (lin, norm) in enumerate(zip(self.lins, self.norms)):
-            x = lin(x)
-            if self.act is not None and self.act_first:
-                x = self.act(x)
-            x = norm(x, batch, batch_size) if self.supports_norm_batch else norm(x)
-            if self.act is not None and not self.act_first:
-                x = self.act(x)
+            fused = _fused_hidden(x, lin, norm, self.act, self.act_first)
+            if fused is not None:
+                x = fused
+            else:
+                x = lin(x)
+                if self.act is not None and self.act_first:
+                    x = self.act(x)
+                x = norm(x, batch, batch_size) if self.supports_norm_batch else norm(x)
+                if self.act is not None and not self.act_first:
+                    x = self.act(x)
             x = dropout_op(x, self.dropout[k], self.training, self.rng)
             emb = x
         if self.plain_last:
@@ -185,6 +193,33 @@ class MLP(Module):
     def extra_repr(self) -> str:
         return (f"{self.channel_list}, act={self.act!r}, norm={self.norm!r}, "
                 f"dropout={self.dropout}, plain_last={self.plain_last}")
+
+
+def _fused_hidden(x: Any, lin: Any, norm: Any, act: Any, act_first: bool) -> Tensor | None:
+    """Linear -> BatchNorm -> ReLU as one op (npgnn.ops.gin.LinearBatchNormReLU), with the
+    norm's running statistics updated as BatchNorm1d does; None when the layer is anything
+    else or the input needs the modules' own handling (sparse, not (N, F), one row in
+    training: the composed path gives their results and messages)."""
+    if act_first or type(act) is not ReLU or type(norm) is not BatchNorm \
+            or type(lin) is not Linear or sp.issparse(x):
+        return None
+    bn = norm.module
+    if type(bn) is not BatchNorm1d:
+        return None
+    x = as_tensor(x)
+    if x.ndim != 2 or x.dtype.kind != "f" or x.shape[1] != lin.in_features \
+            or x.shape[0] <= 1 and (bn.training or not bn.track_running_stats):
+        return None
+    batch_stats = bn.training or not bn.track_running_stats
+    spec = NormSpec(bn.eps, None if batch_stats else (bn.running_mean, bn.running_var))
+    dtype = np.result_type(x.dtype, lin.weight.dtype)
+    bias = lin.bias if lin.bias is not None else np.zeros(lin.out_features, dtype=dtype)
+    gamma, beta = ((bn.weight, bn.bias) if bn.affine else
+                   (np.ones(bn.num_features, dtype=dtype), np.zeros(bn.num_features, dtype=dtype)))
+    out = LinearBatchNormReLU(spec)(x, lin.weight, bias, gamma, beta)
+    if bn.training and bn.track_running_stats:
+        bn._update_running_stats(spec.mean, spec.var, x.shape[0])
+    return out
 
 
 def accepts_batch(module: Any) -> bool:

@@ -95,6 +95,32 @@ class _Stage:
         return dinp, dw, db, dgamma, dbeta
 
 
+class LinearBatchNormReLU(Function):
+    """``ReLU(BN(x Wᵀ + b))`` as one node: an MLP's hidden layer with batch norm (PyG's
+    ``MLP(norm='batch_norm')``, and the first half of :class:`GINBlock`).
+
+    Args (static): norm: the :class:`NormSpec` (batch or fixed statistics).
+    Inputs: x (N, F), W (H, F), b (H,), γ, β (H,). Output (N, H). Backward as
+    :class:`GINBlock`'s stages: dβ = Σ gm, dγ = Σ gm x̂, dh from the batch-norm rule,
+    dW = dhᵀ x, db = Σ dh, dx = dh W.
+    """
+
+    def __init__(self, norm: NormSpec):
+        self.norm = norm
+
+    def forward(self, x, w, b, gamma, beta):
+        self.w = w
+        self.stage = _Stage()
+        return self.stage.forward(kernels(), np.ascontiguousarray(x), w, b, gamma, beta,
+                                  self.norm)
+
+    def backward(self, g):
+        dx, dw, db, dgamma, dbeta = self.stage.backward(
+            kernels(), np.ascontiguousarray(g), self.w, self.norm.running is None,
+            self.needs_input_grad[0])
+        return dx, dw, db, dgamma, dbeta
+
+
 class GINBlock(Function):
     """One fused GIN layer (see the module docstring) on a graph given by its edges.
 
