@@ -103,6 +103,13 @@ _NUMPY = Kernels((_aggregate_np, _scatter_rows_np, _bn_stats_np, _bn_relu_apply_
                   _bn_relu_backward_np))
 
 
-def kernels() -> Kernels:
-    """The compiled kernels, or their NumPy versions when numba is off (read at each call)."""
-    return _compiled_kernels() if numba_enabled() else _NUMPY
+#: Below this many array elements the NumPy versions run: the difference is microseconds, and
+#: a process whose first GIN/batch-norm call is on a tiny input (a test, a toy) does not pay
+#: numba's first compilation (seconds, once per checkout; later processes load the cache).
+MIN_WORK = 4096
+
+
+def kernels(work: int = MIN_WORK) -> Kernels:
+    """The compiled kernels for a job of ``work`` elements, or their NumPy versions when numba
+    is off (``NPGNN_DISABLE_NUMBA``, read at each call) or the job is small (``MIN_WORK``)."""
+    return _compiled_kernels() if work >= MIN_WORK and numba_enabled() else _NUMPY

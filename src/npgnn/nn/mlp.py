@@ -210,6 +210,8 @@ def _fused_hidden(x: Any, lin: Any, norm: Any, act: Any, act_first: bool) -> Ten
     if x.ndim != 2 or x.dtype.kind != "f" or x.shape[1] != lin.in_features \
             or x.shape[0] <= 1 and (bn.training or not bn.track_running_stats):
         return None
+    if bn.affine and bn.weight.dtype != lin.weight.dtype:
+        return None  # mixed parameter dtypes: the composed ops' type promotion
     batch_stats = bn.training or not bn.track_running_stats
     spec = NormSpec(bn.eps, None if batch_stats else (bn.running_mean, bn.running_var))
     dtype = np.result_type(x.dtype, lin.weight.dtype)

@@ -10,6 +10,7 @@ from npgnn.autodiff.tensor import Tensor, as_tensor
 from npgnn.nn import init
 from npgnn.nn.module import Module, Parameter
 from npgnn.ops import nn as F
+from npgnn.ops.gin import BatchNormRows, NormSpec
 
 
 class BatchNorm1d(Module):
@@ -98,8 +99,15 @@ class BatchNorm1d(Module):
             else:
                 weight = np.ones(self.num_features, dtype=x.dtype)
                 bias = np.zeros(self.num_features, dtype=x.dtype)
-            # one fused node (npgnn.ops.nn.BatchNorm) instead of a dozen elementwise ops
-            y, mean, var = F.batch_norm(x, weight, bias, self.eps)
+            if x.ndim == 2 and x.dtype.kind == "f" and np.result_type(x.dtype, weight.dtype,
+                                                                     bias.dtype) == x.dtype:
+                # rows: the compiled kernels (npgnn.ops.gin.BatchNormRows), same statistics
+                spec = NormSpec(self.eps)
+                y = BatchNormRows(spec)(x, weight, bias)
+                mean, var = spec.mean, spec.var
+            else:
+                # one fused node (npgnn.ops.nn.BatchNorm) instead of a dozen elementwise ops
+                y, mean, var = F.batch_norm(x, weight, bias, self.eps)
             if self.training and self.track_running_stats:
                 self._update_running_stats(mean, var, count)
             return y

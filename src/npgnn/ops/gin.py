@@ -95,6 +95,35 @@ class _Stage:
         return dinp, dw, db, dgamma, dbeta
 
 
+class BatchNormRows(Function):
+    """Batch norm of (N, C) rows with the compiled kernels: ``y = x̂ γ + β``, x̂ = (x − μ) / σ,
+    with the batch statistics (``NormSpec`` without running statistics) or fixed ones.
+
+    What ``BatchNorm1d`` runs for 2-D input (``npgnn.ops.nn.BatchNorm`` does the same math with
+    NumPy reductions, several times slower on ~1,000-row batches). Inputs x (N, C), γ, β (C,).
+    Backward: dβ = Σ g, dγ = Σ g x̂, dx = γ / (M σ) (M g − dβ − x̂ dγ) (batch statistics) or
+    γ g / σ (fixed).
+    """
+
+    def __init__(self, norm: NormSpec):
+        self.norm = norm
+
+    def forward(self, x, gamma, beta):
+        self.k = k = kernels(x.size)
+        x = np.ascontiguousarray(x)
+        mean, self.invstd = self.norm.stats(x, np.zeros(x.shape[1]), k)
+        self.gamma = gamma.astype(np.float64)
+        self.xhat, self.out = k.bn_relu_apply(x, mean, self.invstd, self.gamma,
+                                              beta.astype(np.float64), False)
+        return self.out
+
+    def backward(self, g):
+        dx, dgamma, dbeta, _ = self.k.bn_relu_backward(
+            np.ascontiguousarray(g), self.out, self.xhat, self.gamma, self.invstd, False,
+            self.norm.running is None)
+        return dx, dgamma, dbeta
+
+
 class LinearBatchNormReLU(Function):
     """``ReLU(BN(x Wᵀ + b))`` as one node: an MLP's hidden layer with batch norm (PyG's
     ``MLP(norm='batch_norm')``, and the first half of :class:`GINBlock`).
@@ -111,12 +140,13 @@ class LinearBatchNormReLU(Function):
     def forward(self, x, w, b, gamma, beta):
         self.w = w
         self.stage = _Stage()
-        return self.stage.forward(kernels(), np.ascontiguousarray(x), w, b, gamma, beta,
+        self.k = kernels(x.shape[0] * w.shape[0])
+        return self.stage.forward(self.k, np.ascontiguousarray(x), w, b, gamma, beta,
                                   self.norm)
 
     def backward(self, g):
         dx, dw, db, dgamma, dbeta = self.stage.backward(
-            kernels(), np.ascontiguousarray(g), self.w, self.norm.running is None,
+            self.k, np.ascontiguousarray(g), self.w, self.norm.running is None,
             self.needs_input_grad[0])
         return dx, dw, db, dgamma, dbeta
 
@@ -144,14 +174,14 @@ class GINBlock(Function):
     def forward(self, x, eps, w1, b1, g1, be1, w2, b2, g2, be2):
         self.x, self.scale = x, 1.0 + float(eps[0])
         self.w1, self.w2 = w1, w2
-        k = kernels()
+        self.k = k = kernels(x.shape[0] * w1.shape[0])
         z = k.aggregate(np.ascontiguousarray(x), self.src, self.dst, self.scale)
         self.first, self.second = _Stage(), _Stage()
         a = self.first.forward(k, z, w1, b1, g1, be1, self.norm1)
         return self.second.forward(k, a, w2, b2, g2, be2, self.norm2)
 
     def backward(self, g):
-        need, k = self.needs_input_grad, kernels()
+        need, k = self.needs_input_grad, self.k
         da, dw2, db2, dg2, dbe2 = self.second.backward(
             k, np.ascontiguousarray(g), self.w2, self.norm2.running is None, True)
         need_z = need[0] or need[1]
@@ -182,7 +212,7 @@ class SumReadout(Function):
     def forward(self, *arrays):
         layers = len(arrays) // 3
         hs, ws, bs = arrays[:layers], arrays[layers:2 * layers], arrays[2 * layers:]
-        scatter = kernels().scatter_rows
+        scatter = kernels(hs[-1].size).scatter_rows
         self.pooled = [scatter(np.ascontiguousarray(h), self.index, self.num_graphs) for h in hs]
         self.ws = ws
         score = None
