@@ -17,7 +17,6 @@ from npgnn.models.gin import GIN
 from npgnn.nn.mlp import MLP
 from npgnn.ops import nn as F
 from npgnn.ops.gin import GINBlock, LinearBatchNormReLU, NormSpec, SumReadout
-
 from tests.nn._helpers import TOL, close, random_graph, torch_state
 
 KERNELS = ["numba", "numpy"]

@@ -6,8 +6,8 @@ from typing import Any
 import numpy as np
 
 from npgnn._validate import check_supported_dtype
-from npgnn.autodiff.grad_mode import _state
 from npgnn.autodiff.function import Function, check_finite
+from npgnn.autodiff.grad_mode import _state
 from npgnn.autodiff.tensor import Tensor
 
 

@@ -14,8 +14,8 @@ import scipy.sparse as sp
 
 from npgnn.autodiff.tensor import Tensor, as_tensor
 from npgnn.graph import Graph
-from npgnn.nn.conv._structure import as_graph
 from npgnn.nn.activation import ReLU
+from npgnn.nn.conv._structure import as_graph
 from npgnn.nn.conv.gin import GINConv
 from npgnn.nn.linear import Linear
 from npgnn.nn.mlp import MLP
