@@ -64,9 +64,11 @@ class PackedGraphs:
         # each graph's offset amount, so a batch adds its own offsets as from_data_list does
         self.incs: dict[str, np.ndarray] = {}
         self.raw: dict[str, Any] = {}
+        self.sizes: dict[str, np.ndarray] = {}      # each graph's rows (or columns) per key
         for key, s in slices.items():
             if s.kind == "list":
                 continue
+            self.sizes[key] = np.diff(s.offsets)
             items = [g.__dict__[key] for g in graphs]
             per = np.asarray(inc_amounts(key, items, graphs, counts, default_inc))
             if not per.any():
@@ -117,8 +119,8 @@ class PackedGraphs:
             if incs is not None:
                 value = value + incs
             return value, _Slices(value, 0, np.arange(ids.size + 1), incs, "number", False)
-        sizes = np.diff(s.offsets)[ids]
-        value = np.take(raw, ranges(s.offsets[:-1][ids], sizes), axis=s.dim)
+        sizes = self.sizes[key][ids]
+        value = np.take(raw, ranges(s.offsets[ids], sizes), axis=s.dim)
         if incs is not None:
             shape = [1] * value.ndim
             shape[s.dim] = -1
