@@ -64,7 +64,10 @@ class AttentionGraph:
         return self.src.shape[0]
 
     def in_original_order(self, values: np.ndarray) -> np.ndarray:
-        """Per-position values (E, ...) reordered to the caller's edge order."""
+        """Per-position values (E, ...) reordered to the caller's edge order, as a new array (a
+        plain copy when the edges came sorted by target)."""
+        if self.sorted:
+            return values.copy()
         out = np.empty_like(values)
         out[self.perm] = values
         return out
