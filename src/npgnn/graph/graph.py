@@ -419,6 +419,37 @@ class Graph:
                              f"min={edges.min()} max={edges.max()}")
         return self._select(None, edges, {"edge_index": self.edge_index[:, edges]})
 
+    def reorder(self, method: str = "rcm") -> Graph:
+        """The graph with its nodes renumbered for memory locality (``"rcm"``: reverse
+        Cuthill-McKee; ``"degree"``: degree descending), every node-level attribute permuted
+        alike and the permutation kept as ``perm`` (``new.x == old.x[new.perm]``, DGL's
+        ``reorder_graph`` convention) with its inverse as ``perm_inverse``. Not in PyG. See
+        ``npgnn.graph.reorder``.
+
+        Raises:
+            ValueError: ``method`` is not ``"rcm"`` or ``"degree"``.
+        """
+        from npgnn.graph.reorder import reorder
+
+        return reorder(self, method)
+
+    @property
+    def perm_inverse(self) -> np.ndarray:
+        """(N,) int64, the new id of each original node after ``reorder``: ``old.x ==
+        new.x[new.perm_inverse]``; computed from ``perm`` in O(N).
+
+        Raises:
+            AttributeError: the graph has no ``perm`` (it was not reordered).
+            ValueError: ``perm`` is not a permutation of 0..N-1 (e.g. after ``subgraph``).
+        """
+        from npgnn.graph.reorder import inverse
+
+        perm = self.__dict__.get("perm")
+        if perm is None:
+            raise AttributeError("perm_inverse: this graph has no perm; it comes from "
+                                 "Graph.reorder()")
+        return inverse(perm)
+
     def _select(self, nodes: np.ndarray | None, edges: np.ndarray, core: dict[str, Any]) -> Graph:
         out = copy.copy(self)
         d = out.__dict__
