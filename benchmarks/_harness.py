@@ -33,12 +33,12 @@ own allocations show up in its peak. Optional: ``profile=True`` runs one call un
 dominates a rival's time when it is not the GNN (e.g. dropout's RNG).
 
 Rivals can be interleaved over ``rounds`` (each round spawns every rival afresh; samples are
-pooled), a rival that exceeds ``timeout`` seconds or is killed (out of memory) comes back with
-``error`` set instead of numbers, and ``write_markdown`` / ``machine_lines`` state the machine
+pooled), a rival that exceeds ``timeout`` seconds, or ``memory_limit`` bytes of address space
+(``RLIMIT_AS``), or is killed comes back with ``error`` set instead of numbers, and ``write_markdown`` / ``machine_lines`` state the machine
 (CPU model, cores, load average before/after), versions and the best torch thread count.
 
 Parent API: ``Rival``, ``torch_rivals``, ``run``, ``Result``, ``best``, ``fmt_ms``, ``fmt_mb``, ``fmt_profile``,
-``machine_lines``, ``write_markdown``.
+``machine_lines``, ``table_lines``, ``write_markdown``.
 """
 from __future__ import annotations
 
@@ -163,11 +163,17 @@ def worker_env(rival: Rival, base: dict | None = None) -> dict:
 
 
 def spawn(rival: Rival, *, repeats: int, warmup: int = 1, pause: float = 0.2,
-          memory: bool = True, profile: bool = False, timeout: float | None = None) -> Result:
-    """Run one rival in a fresh process and return its ``Result`` (``error`` set on failure)."""
+          memory: bool = True, profile: bool = False, timeout: float | None = None,
+          memory_limit: int | None = None) -> Result:
+    """Run one rival in a fresh process and return its ``Result`` (``error`` set on failure).
+
+    ``memory_limit``: bytes of address space the worker may map (``RLIMIT_AS``, set before any
+    import), so that a rival that would exhaust a shared machine fails alone with "out of
+    memory" instead of waking the kernel's OOM killer.
+    """
     spec = {"factory": rival.factory, "kwargs": rival.kwargs, "kind": rival.kind,
             "threads": rival.threads, "repeats": repeats, "warmup": warmup, "pause": pause,
-            "memory": memory, "profile": profile}
+            "memory": memory, "profile": profile, "memory_limit": memory_limit}
     cmd = [sys.executable, "-m", "benchmarks._harness", "--worker", json.dumps(spec)]
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, env=worker_env(rival),
@@ -177,7 +183,9 @@ def spawn(rival: Rival, *, repeats: int, warmup: int = 1, pause: float = 0.2,
     payload = [line for line in proc.stdout.splitlines() if line.startswith(MARKER)]
     if proc.returncode != 0 or not payload:
         tail = " | ".join(proc.stderr.strip().splitlines()[-3:])
-        oom = proc.returncode == -9 or "MemoryError" in proc.stderr
+        oom = proc.returncode == -9 or any(
+            sign in proc.stderr for sign in ("MemoryError", "can't allocate memory",
+                                             "Cannot allocate memory", "std::bad_alloc"))
         what = "out of memory" if oom else f"exit {proc.returncode}"
         return Result(rival.name, error=f"{what}: {tail[-300:]}" if tail else what)
     data = json.loads(payload[-1][len(MARKER):])
@@ -186,7 +194,8 @@ def spawn(rival: Rival, *, repeats: int, warmup: int = 1, pause: float = 0.2,
 
 def run(rivals: Iterable[Rival], *, repeats: int = 5, rounds: int = 1, warmup: int = 1,
         pause: float = 0.2, memory: bool = True, profile: Iterable[str] = (),
-        timeout: float | None = None, verbose: bool = True) -> dict[str, Result]:
+        timeout: float | None = None, memory_limit: int | None = None,
+        verbose: bool = True) -> dict[str, Result]:
     """Every rival in its own process, interleaved over ``rounds``; samples pooled per rival.
 
     ``profile``: names of torch rivals to profile once (first round). A rival that failed in a
@@ -204,7 +213,8 @@ def run(rivals: Iterable[Rival], *, repeats: int = 5, rounds: int = 1, warmup: i
             if acc.error:
                 continue
             res = spawn(rival, repeats=repeats, warmup=warmup, pause=pause, memory=memory and k == 0,
-                        profile=k == 0 and rival.name in profile, timeout=timeout)
+                        profile=k == 0 and rival.name in profile, timeout=timeout,
+                        memory_limit=memory_limit)
             if res.error:
                 acc.error = res.error
             else:
@@ -288,16 +298,27 @@ def machine_lines(load_before: str, results: dict[str, Result] | None = None,
     return lines
 
 
+def table_lines(header: Sequence[str], rows: Iterable[Sequence[object]]) -> list[str]:
+    """A markdown table as lines."""
+    return (["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+            + ["| " + " | ".join(str(c) for c in row) + " |" for row in rows])
+
+
 def write_markdown(path: str | Path, title: str, header: Sequence[str], rows: Iterable[Sequence[str]],
                    *, notes: Sequence[str] = (), load_before: str | None = None,
                    results: dict[str, Result] | None = None,
-                   torch_groups: Iterable[Sequence[str]] = (), reproduce: str | None = None) -> str:
-    """Write (and return) a markdown page: title, machine lines, notes, one table, reproduce line."""
+                   torch_groups: Iterable[Sequence[str]] = (), reproduce: str | None = None,
+                   sections: Iterable[tuple[str, Sequence[str], Sequence[str],
+                                            Iterable[Sequence[object]]]] = ()) -> str:
+    """Write (and return) a markdown page: title, machine lines, notes, one table, then further
+    ``sections`` (each ``(heading, notes, header, rows)``), then the reproduce line."""
     lines = [f"# {title}", ""]
     lines += machine_lines(load_before or load_average(), results, torch_groups)
     lines += [""] + [n for note in notes for n in (note, "")]
-    lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    lines += table_lines(header, rows)
+    for heading, sec_notes, sec_header, sec_rows in sections:
+        lines += ["", f"## {heading}", ""] + [n for note in sec_notes for n in (note, "")]
+        lines += table_lines(sec_header, sec_rows)
     if reproduce:
         lines += ["", f"Reproduce: `{reproduce}`"]
     text = "\n".join(lines) + "\n"
@@ -372,8 +393,26 @@ def _torch_profile(fn: Callable[[], object], top: int = 5) -> list[dict]:
             for e in events[:top]]
 
 
+def process_age() -> float:
+    """Seconds since this process started (from /proc; 10 ms resolution), NaN if unknown."""
+    try:
+        with open("/proc/self/stat") as f:
+            start_ticks = int(f.read().rsplit(")", 1)[1].split()[19])
+        with open("/proc/uptime") as f:
+            uptime = float(f.read().split()[0])
+        return uptime - start_ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return float("nan")
+
+
 def work(spec: dict) -> dict:
-    """Build the rival's workload and time it (runs inside the worker process)."""
+    """Build the rival's workload and time it (runs inside the worker process).
+
+    A call may return a dict: its ``"seconds"`` (if any) replaces the measured wall time of that
+    call (for calls that must include untimed bookkeeping), and its other entries of the last
+    call are merged into ``info``. ``cold_seconds``: from the process's start (interpreter
+    launch) to the end of its first call, imports and setup included.
+    """
     _fix_mmap_threshold()
     if spec["kind"] == "torch":
         import torch
@@ -388,16 +427,24 @@ def work(spec: dict) -> dict:
     info = {}
     if isinstance(made, tuple):  # (callable, info dict): the factory reports extra facts
         made, info = made
+    cold = None
     for _ in range(spec["warmup"]):
         made()
+        cold = process_age() if cold is None else cold
     wall, cpu = [], []
     for _ in range(spec["repeats"]):
         time.sleep(spec["pause"])
         t0, c0 = time.perf_counter(), time.process_time()
-        made()
+        got = made()
         wall.append(time.perf_counter() - t0)
         cpu.append(time.process_time() - c0)
-    out = {"wall": wall, "cpu": cpu, "info": info}
+        cold = process_age() - spec["pause"] if cold is None else cold
+        if isinstance(got, dict):
+            got = dict(got)
+            if "seconds" in got:
+                wall[-1] = float(got.pop("seconds"))
+            info.update(got)
+    out = {"wall": wall, "cpu": cpu, "info": {**info, "cold_seconds": cold}}
     if spec["memory"]:
         time.sleep(spec["pause"])
         out["peak"], out["memory_method"] = peak_memory(made)
@@ -410,7 +457,12 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description="benchmark worker (spawned by benchmarks._harness.spawn)")
     p.add_argument("--worker", required=True, help="JSON spec")
     args = p.parse_args(argv)
-    out = work(json.loads(args.worker))
+    spec = json.loads(args.worker)
+    if spec.get("memory_limit"):
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (spec["memory_limit"], spec["memory_limit"]))
+    out = work(spec)
     sys.stdout.write(MARKER + json.dumps(out) + "\n")
     sys.stdout.flush()
     return 0

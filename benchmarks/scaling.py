@@ -44,14 +44,45 @@ HEADS = 8
 
 
 # ============================================================================ data
-def data_dir(edges: int, hidden: int, seed: int, root: Path) -> Path:
-    """Directory of ``edge_index.npy``, ``x.npy``, ``cot.npy`` for E = edges, N = E // 10 (made once)."""
+def community_edges(n: int, e: int, rng: np.random.Generator, size: int = 1000,
+                    p_in: float = 0.9) -> np.ndarray:
+    """(2, e) edges of a graph with communities of ``size`` nodes (a fraction ``p_in`` of the
+    edges inside one), node ids then shuffled at random: structure exists but the given
+    numbering hides it, as in a graph whose ids were assigned in crawl or insertion order."""
+    src = rng.integers(0, n, e)
+    inside = rng.random(e) < p_in
+    block = src // size * size
+    dst = np.where(inside, np.minimum(block + rng.integers(0, size, e), n - 1),
+                   rng.integers(0, n, e))
+    return rng.permutation(n)[np.stack([src, dst])]
+
+
+def knn_edges(n: int, e: int, rng: np.random.Generator) -> np.ndarray:
+    """(2, e) edges of a spatial k-nearest-neighbour graph (k = e // n) over ``n`` random points
+    in the unit square, each point receiving from its k nearest others (a point cloud or mesh);
+    the ids are in random spatial order, so neighbours' ids are far apart until reordered."""
+    from scipy.spatial import cKDTree
+
+    k = e // n
+    pts = rng.random((n, 2))
+    _, nearest = cKDTree(pts).query(pts, k + 1)
+    return np.stack([nearest[:, 1:].ravel(), np.repeat(np.arange(n), k)]).astype(np.int64)
+
+
+def data_dir(edges: int, hidden: int, seed: int, root: Path, kind: str = "uniform") -> Path:
+    """Directory of ``edge_index.npy``, ``x.npy``, ``cot.npy`` for E = edges, N = E // 10 (made
+    once); ``kind``: ``"uniform"`` random directed edges, ``"community"`` (``community_edges``) or
+    ``"knn"`` (``knn_edges``)."""
     n = edges // 10
-    path = root / f"scaling_n{n}_e{edges}_h{hidden}_s{seed}"
+    path = root / f"scaling_{kind}_n{n}_e{edges}_h{hidden}_s{seed}"
     if not (path / "cot.npy").exists():
         path.mkdir(parents=True, exist_ok=True)
         rng = np.random.default_rng(seed)
-        np.save(path / "edge_index.npy", rng.integers(0, n, (2, edges), dtype=np.int64))
+        make = {"uniform": lambda: rng.integers(0, n, (2, edges), dtype=np.int64),
+                "community": lambda: community_edges(n, edges, rng),
+                "knn": lambda: knn_edges(n, edges, rng)}
+        ei = make[kind]()
+        np.save(path / "edge_index.npy", ei)
         np.save(path / "x.npy", rng.standard_normal((n, hidden), dtype=np.float32))
         np.save(path / "cot.npy", rng.standard_normal((n, hidden), dtype=np.float32))
     return path
@@ -82,13 +113,14 @@ def _npgnn_layer(op: str, h: int, seed: int):
 
 
 # ============================================================================ factories (workers)
-def npgnn_case(op: str, path: str, seed: int = 0, reorder: str | None = None):
-    """npgnn on a Graph (structure cached after the first call, as in training)."""
+def npgnn_case(op: str, path: str, seed: int = 0, reorder: str | None = None, raw: bool = False):
+    """npgnn on a Graph (structure cached after the first call, as in training); ``raw``: on the
+    ``edge_index`` array instead, as a PyG script calls it."""
     from npgnn import Graph, Tensor
 
     ei, x, cot = load(path)
     n, h = x.shape
-    g = Graph(ei, num_nodes=n, x=x)
+    g = ei if raw else Graph(ei, num_nodes=n, x=x)
     info = {}
     if reorder:
         import time
@@ -114,8 +146,9 @@ def npgnn_case(op: str, path: str, seed: int = 0, reorder: str | None = None):
     return run, {**check(out, grad), **info}
 
 
-def pyg_case(op: str, path: str, seed: int = 0):
-    """PyTorch Geometric as a PyG script runs it: edge_index on every call."""
+def pyg_case(op: str, path: str, seed: int = 0, cached: bool = False):
+    """PyTorch Geometric as a PyG script runs it: edge_index on every call (``cached``: GCNConv
+    with ``cached=True``, its normalisation kept after the first call)."""
     import torch
     import torch_geometric.nn as pyg_nn
 
@@ -129,7 +162,7 @@ def pyg_case(op: str, path: str, seed: int = 0):
                 return self.propagate(edge_index, x=x)
         layer = Sum(aggr="add")
     else:
-        layer = (pyg_nn.GCNConv(h, h) if op == "gcn"
+        layer = (pyg_nn.GCNConv(h, h, cached=cached) if op == "gcn"
                  else pyg_nn.GATConv(h, h // HEADS, heads=HEADS))
         state = to_pyg_state_dict(_npgnn_layer(op, h, seed))
         layer.load_state_dict({k: torch.from_numpy(v) for k, v in state.items()})
@@ -241,11 +274,12 @@ def rivals_for(op: str, path: str, edges: int, args: argparse.Namespace):
     from benchmarks._harness import Rival, torch_rivals
 
     me = "benchmarks.scaling"
-    rivals = [Rival("npgnn", f"{me}:npgnn_case", kind="npgnn", threads=2,
-                    kwargs={"op": op, "path": path})]
+    rivals = [Rival(f"npgnn, {t}T", f"{me}:npgnn_case", kind="npgnn", threads=t,
+                    kwargs={"op": op, "path": path}) for t in (1, 2)]
     for method in args.reorder:
-        rivals.append(Rival(f"npgnn, {method}-reordered", f"{me}:npgnn_case", kind="npgnn",
-                            threads=2, kwargs={"op": op, "path": path, "reorder": method}))
+        rivals += [Rival(f"npgnn {method}-reordered, {t}T", f"{me}:npgnn_case", kind="npgnn",
+                         threads=t, kwargs={"op": op, "path": path, "reorder": method})
+                   for t in (1, 2)]
     skipped = {}
     pyg_cap = args.max_edges_pyg_gat if op == "gat" else None
     if pyg_cap is not None and edges > pyg_cap:
@@ -274,7 +308,7 @@ def plot(records: list[dict], out: Path) -> None:
 
     ops = [op for op in OPS if any(r["op"] == op for r in records)]
     fig, axes = plt.subplots(2, len(ops), figsize=(5 * len(ops), 8), squeeze=False)
-    families = ["npgnn", "npgnn, rcm-reordered", "npgnn, degree-reordered", "PyG", "torch CSR", "JAX"]
+    families = ["npgnn", "npgnn rcm-reordered", "npgnn degree-reordered", "PyG", "torch CSR", "JAX"]
     for col, op in enumerate(ops):
         for fam in families:
             pts = sorted((r["edges"], r["median"], r["peak"]) for r in records
@@ -296,8 +330,46 @@ def plot(records: list[dict], out: Path) -> None:
     fig.savefig(out, dpi=110)
 
 
+def locality(args: argparse.Namespace, H) -> tuple:
+    """The section on Graph.reorder: npgnn on a uniform and a community graph, each as given,
+    RCM- and degree-reordered (the renumbering itself timed once, separately)."""
+    edges = args.locality_edges
+    rows = []
+    for kind in ("uniform", "community", "knn"):
+        path = str(data_dir(edges, args.hidden, args.seed, args.data, kind))
+        for op in ("sum", "gcn"):
+            rivals = [H.Rival("as given", "benchmarks.scaling:npgnn_case", kind="npgnn", threads=1,
+                              kwargs={"op": op, "path": path})]
+            rivals += [H.Rival(m, "benchmarks.scaling:npgnn_case", kind="npgnn", threads=1,
+                               kwargs={"op": op, "path": path, "reorder": m})
+                       for m in ("rcm", "degree")]
+            print(f"locality: {kind}, {TITLES[op]}, E = {edges:,}", flush=True)
+            res = H.run(rivals, repeats=repeats_for(edges), warmup=0, pause=args.pause,
+                        timeout=args.timeout)
+            base = res["as given"]
+            for name, r in res.items():
+                speed = f"{base.median / r.median:.2f}x" if r.ok and base.ok else "-"
+                cost = (f"{1e3 * r.info['reorder_seconds']:,.0f}" if "reorder_seconds" in r.info
+                        else "-")
+                same = ("yes" if r.ok and base.ok and abs(r.info["out"] - base.info["out"])
+                        <= 1e-4 * abs(base.info["out"]) else "-" if name == "as given" else "NO")
+                rows.append([kind, TITLES[op], name, H.fmt_ms(r), speed, cost, same])
+    notes = [f"npgnn only, at 1 thread (the locality effect without thread scheduling noise), N = {edges // 10:,}, E = {edges:,}, H = {args.hidden}, float32, "
+             "forward + backward on a Graph. uniform: the random graph above (no locality to "
+             "find); community: blocks of 1,000 nodes holding 90% of the edges, node ids shuffled "
+             "(benchmarks/scaling.py:community_edges); knn: each of N random points in the unit square "
+             "receives from its 10 nearest (a point cloud or mesh; ids in random order). "
+             "speed-up = as given / reordered; "
+             "reorder ms = one `Graph.reorder` call (once per graph, not in the timed calls); "
+             "same = outputs equal after the inverse permutation (fingerprint to 1e-4)."]
+    return ("Locality: Graph.reorder", notes,
+            ["graph", "workload", "node order", "ms, median (min-max)", "speed-up", "reorder ms",
+             "same"], rows)
+
+
 def family(name: str) -> str:
-    return name.split(", ")[0] if not name.startswith("npgnn") else name
+    """``"PyG, torch 2T"`` -> ``"PyG"``: the rival without its thread count."""
+    return name.split(", ")[0]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -311,8 +383,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--reorder", nargs="*", choices=["rcm", "degree"], default=[],
                    help="also time npgnn on the graph renumbered by Graph.reorder(method)")
     p.add_argument("--no-jax", action="store_true")
+    p.add_argument("--locality-edges", type=int, default=1_000_000,
+                   help="size of the locality section (npgnn with and without Graph.reorder on a "
+                        "uniform and a community graph); 0 skips it")
     p.add_argument("--max-edges-pyg-gat", type=int, default=1_000_000)
     p.add_argument("--timeout", type=float, default=900.0, help="seconds per rival process")
+    p.add_argument("--memory-limit-gb", type=float, default=8.0,
+                   help="address space per rival process (RLIMIT_AS): the machine is shared")
     p.add_argument("--pause", type=float, default=0.2)
     p.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()) / "npgnn-bench-data")
     p.add_argument("--out", type=Path, default=RESULTS / "scaling.md")
@@ -326,11 +403,12 @@ def main(argv: list[str] | None = None) -> int:
             rivals, skipped = rivals_for(op, path, edges, args)
             print(f"{TITLES[op]}, E = {edges:,}", flush=True)
             res = H.run(rivals, repeats=repeats_for(edges), warmup=0, pause=args.pause,
-                        timeout=args.timeout)
+                        timeout=args.timeout, memory_limit=int(args.memory_limit_gb * 2**30),
+                        profile=[f"PyG, torch {t}T" for t in (1, 2)] if edges == 1_000_000 else ())
             fams: dict[str, list[str]] = {}
             for name in res:
                 fams.setdefault(family(name), []).append(name)
-            base = res["npgnn"]
+            base = res[H.best(res, fams["npgnn"]) or fams["npgnn"][0]]
             for fam, names in fams.items():
                 b = H.best(res, names) or names[0]
                 r = res[b]
@@ -342,13 +420,18 @@ def main(argv: list[str] | None = None) -> int:
                          else "NO")
                 ratio = (f"{r.median / base.median:.2f}x" if r.ok and base.ok and fam != "npgnn"
                          else "-")
-                rows.append([TITLES[op], f"{edges // 10:,}", f"{edges:,}", b if len(names) > 1 else fam,
+                rows.append([TITLES[op], f"{edges // 10:,}", f"{edges:,}", b,
                              H.fmt_ms(r), H.fmt_mb(r), ratio, agree])
                 records.append({"op": op, "edges": edges, "family": fam,
                                 "median": r.median if r.ok else None, "peak": r.peak})
             for fam, reason in skipped.items():
                 rows.append([TITLES[op], f"{edges // 10:,}", f"{edges:,}", fam, reason, "-", "-", ""])
             all_results.update({f"{op} {edges} {k}": v for k, v in res.items()})
+            prof = [res[n] for n in fams.get("PyG", []) if res[n].profile]
+            if prof:
+                notes.append(f"What PyG spends its time on, {TITLES[op]} at {edges:,} edges "
+                             f"(torch.profiler, one call, self CPU time): "
+                             + "; ".join(f"{r.name}: {H.fmt_profile(r)}" for r in prof) + ".")
             if op == "sum" and edges == 1_000_000:
                 pyg = [res[n] for n in fams.get("PyG", []) if res[n].ok]
                 csr = [res[n] for n in fams.get("torch CSR", []) if res[n].ok]
@@ -360,22 +443,28 @@ def main(argv: list[str] | None = None) -> int:
                             f"**{min(r.median for r in csr) / base.median:.2f}x** (target >= 1.3).")
                     notes.append(line)
                     print(line, flush=True)
+    sections = []
+    if args.locality_edges:
+        sections.append(locality(args, H))
     notes = [
         ("Forward + backward of one layer (gradients of x and of every weight) with a fixed "
          "cotangent; uniform random directed graphs, E = 10 N, H = 64, float32, seed "
          f"{args.seed}, the same .npy arrays for every rival. Rows: each rival at its best "
-         "thread count (torch and JAX at 1 and 2 threads; npgnn: 2 numba threads, BLAS 1). "
+         "thread count (npgnn, torch and JAX each at 1 and 2 threads; npgnn's BLAS at 1). "
          "ratio = rival / npgnn (> 1: npgnn faster). same = output and input-gradient "
          "fingerprints (sums of |.|) agree with npgnn's to 1e-3."),
         ("npgnn and torch CSR/JAX reuse the graph's structure (CSR, transpose, GCN "
          "normalisation) across calls; PyG rebuilds from edge_index every call (its default, "
          "cached=False for GCNConv). No JAX GAT (not in the brief's scope)."),
+        (f"Every rival process may map at most {args.memory_limit_gb:g} GB (RLIMIT_AS) and run "
+         f"{args.timeout:.0f} s: a rival over either limit shows 'out of memory' or 'timeout'."),
         *notes,
     ]
     text = H.write_markdown(
         args.out, "Scaling: forward + backward from 10k to 10M edges", 
         ["workload", "nodes", "edges", "rival (best threads)", "ms, median (min-max)",
          "peak MB", "ratio rival / npgnn", "same"], rows, notes=notes, load_before=load_before,
+        sections=sections,
         reproduce="env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/scaling.py "
                   + " ".join(f"--reorder {m}" for m in args.reorder))
     plot(records, args.out.with_suffix(".png"))

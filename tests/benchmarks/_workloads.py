@@ -22,3 +22,13 @@ def allocate(mb: int = 64, seconds: float = 0.0):
 
 def crash():
     raise RuntimeError("factory failed on purpose")
+
+
+def self_timed(seconds: float = 0.5):
+    """A call that reports its own duration (and an extra fact) instead of the measured one."""
+    count = [0]
+
+    def run() -> dict:
+        count[0] += 1
+        return {"seconds": seconds, "calls": count[0]}
+    return run

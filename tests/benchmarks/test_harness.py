@@ -115,3 +115,18 @@ def test_write_markdown_states_machine_versions_and_best_torch(tmp_path):
     assert "**PyG, torch 1T**" in text
     assert "| PyG, torch 1T | 250.0 (200.0-300.0) | 1 |" in text
     assert "| JAX | timeout (> 9 s) | - |" in text and "Reproduce: `python x.py`" in text
+
+
+def test_self_timed_calls_and_cold_start():
+    res = H.run([rival("self", factory="_workloads:self_timed", kwargs={"seconds": 0.5})],
+                repeats=3, warmup=1, pause=0.0, memory=False, verbose=False)["self"]
+    assert res.wall == [0.5, 0.5, 0.5]
+    assert res.info["calls"] == 4                    # warm-up + 3 timed calls; the last one kept
+    assert 0.0 < res.info["cold_seconds"] < 60.0     # interpreter start to the first call's end
+    assert res.peak is None
+
+
+def test_memory_limit_turns_a_huge_allocation_into_an_error():
+    res = H.run([rival("huge", kwargs={"mb": 4096})], repeats=1, pause=0.0, memory=False,
+                memory_limit=1 << 30, verbose=False)["huge"]
+    assert not res.ok and res.error.startswith("out of memory")
