@@ -88,12 +88,12 @@ def main(argv: list[str] | None = None) -> int:
         args.output, "Message passing vs PyTorch Geometric (forward + backward)",
         ["workload", "implementation (best threads)", "ms, median (min-max)",
          "PyG (best) / this", "peak MB", "same", "PyG's top ops (1 thread, self CPU)"], rows,
-        notes=[f"Uniform random directed graph, N = {n:,} nodes, E = {args.edges:,} edges, "
+        notes=[(f"Uniform random directed graph, N = {n:,} nodes, E = {args.edges:,} edges, "
                f"H = {args.hidden}, float32, seed {args.seed}; {args.repeats} timed calls per "
                "rival after a warm-up. ratio > 1: faster than PyG at its best thread count. "
                "same: output fingerprint equals PyG's to 1e-3. Peak MB: resident-set high-water "
                "mark of one call above the level before it. The implementation column names the "
-               "thread count that was best for torch rivals (each ran at 1 and at 2)."],
+               "thread count that was best for torch rivals (each ran at 1 and at 2).")],
         load_before=load_before, results=every,
         reproduce="env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/message_passing.py")
     print(text)

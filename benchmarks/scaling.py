@@ -354,14 +354,14 @@ def locality(args: argparse.Namespace, H) -> tuple:
                 same = ("yes" if r.ok and base.ok and abs(r.info["out"] - base.info["out"])
                         <= 1e-4 * abs(base.info["out"]) else "-" if name == "as given" else "NO")
                 rows.append([kind, TITLES[op], name, H.fmt_ms(r), speed, cost, same])
-    notes = [f"npgnn only, at 1 thread (the locality effect without thread scheduling noise), N = {edges // 10:,}, E = {edges:,}, H = {args.hidden}, float32, "
+    notes = [(f"npgnn only, at 1 thread (the locality effect without thread scheduling noise), N = {edges // 10:,}, E = {edges:,}, H = {args.hidden}, float32, "
              "forward + backward on a Graph. uniform: the random graph above (no locality to "
              "find); community: blocks of 1,000 nodes holding 90% of the edges, node ids shuffled "
              "(benchmarks/scaling.py:community_edges); knn: each of N random points in the unit square "
              "receives from its 10 nearest (a point cloud or mesh; ids in random order). "
              "speed-up = as given / reordered; "
              "reorder ms = one `Graph.reorder` call (once per graph, not in the timed calls); "
-             "same = outputs equal after the inverse permutation (fingerprint to 1e-4)."]
+             "same = outputs equal after the inverse permutation (fingerprint to 1e-4).")]
     return ("Locality: Graph.reorder", notes,
             ["graph", "workload", "node order", "ms, median (min-max)", "speed-up", "reorder ms",
              "same"], rows)
