@@ -98,9 +98,11 @@ class Rival:
         json.dumps(self.kwargs)  # fails early, naming the value, if not serialisable
 
 
-def torch_rivals(name: str, factory: str, threads: Sequence[int] = (1, 2), **kwargs) -> list[Rival]:
-    """The same torch workload at each thread count: ``"<name>, torch <t>T"`` rivals."""
-    return [Rival(f"{name}, torch {t}T", factory, kind="torch", threads=t, kwargs=kwargs)
+def torch_rivals(label: str, factory: str, /, *, threads: Sequence[int] = (1, 2),
+                 **kwargs) -> list[Rival]:
+    """The same torch workload at each thread count: ``"<label>, torch <t>T"`` rivals; ``kwargs``
+    go to the factory (any name but ``threads``)."""
+    return [Rival(f"{label}, torch {t}T", factory, kind="torch", threads=t, kwargs=kwargs)
             for t in threads]
 
 

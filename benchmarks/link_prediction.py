@@ -7,27 +7,26 @@
    negatives, backward, Adam step). npgnn keeps Cora's bag-of-words features sparse (CSR),
    PyG's Planetoid loader gives them dense: each library in its own representation.
 
-Each rival runs in a fresh process of its own (torch at 1 and at 2 threads; npgnn with one BLAS
-thread, as it trains), and the processes are interleaved over ``--rounds`` rounds; the table
-gives the median over every repeat of every round and the spread (min - max). The machine is
-shared: the 1-minute load average before and after is written beside the table.
+Each rival runs in a fresh process of its own through benchmarks/_harness.py (torch at 1 and at
+2 threads; npgnn with one BLAS thread, as it trains, and 2 numba threads), and the processes are
+interleaved over ``--rounds`` rounds; the table gives the median over every repeat of every
+round and the spread (min - max). The machine is shared: the load average before and after is
+written beside the table.
 
-    python benchmarks/link_prediction.py            # writes benchmarks/results/link_prediction.md
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/link_prediction.py
 """
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import statistics
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
+if str(HERE.parent) not in sys.path:  # run as a script: make the `benchmarks` package importable
+    sys.path.insert(0, str(HERE.parent))
 DEFAULT_ROOT = HERE.parent.parent / "shared" / "datasets"
 NODES, EDGES, NEGATIVES = 100_000, 1_000_000, 1_000_000
 
@@ -42,15 +41,9 @@ def cora(root: str):
     return Planetoid("cora", root=str(Path(root) / "planetoid"), progress=False).graph
 
 
-# ------------------------------------------------------------------------------------- workers
-_LIMIT = []  # the entered BLAS limit stays alive (and in force) for the worker's lifetime
-
-
+# ------------------------------------------------------------------------------------- factories
 def npgnn_task(task: str, root: str):
-    from npgnn.kernels.threads import blas_threads
-
-    _LIMIT.append(blas_threads(1))
-    _LIMIT[-1].__enter__()
+    """The timed call of npgnn (BLAS at one thread: the harness's npgnn environment)."""
     if task == "negative_sampling":
         from npgnn.utils import negative_sampling
 
@@ -78,10 +71,9 @@ def npgnn_task(task: str, root: str):
     return epoch
 
 
-def pyg_task(task: str, root: str, threads: int):
+def pyg_task(task: str, root: str):
+    """The timed call of PyG (torch's threads set by the harness before this runs)."""
     import torch
-
-    torch.set_num_threads(threads)
     from torch_geometric.utils import negative_sampling
 
     if task == "negative_sampling":
@@ -118,83 +110,66 @@ def pyg_task(task: str, root: str, threads: int):
     return epoch
 
 
-def worker(args: argparse.Namespace) -> None:
-    run = npgnn_task(args.task, args.root) if args.rival == "npgnn" else pyg_task(args.task, args.root, args.threads)
-    run()                                                       # warm-up (caches, first allocation)
-    wall, cpu = [], []
-    for _ in range(args.repeats):
-        start, start_cpu = time.perf_counter(), time.process_time()
-        run()
-        wall.append(time.perf_counter() - start)
-        cpu.append(time.process_time() - start_cpu)
-    print(json.dumps({"wall": wall, "cpu": cpu}))
-
-
 # ------------------------------------------------------------------------------------- driver
-RIVALS = [("npgnn", 1), ("pyg", 1), ("pyg", 2)]
+def measure(task: str, rounds: int, repeats: int, root: str) -> dict:
+    from benchmarks import _harness as H
+
+    rivals = [H.Rival("npgnn", "benchmarks.link_prediction:npgnn_task", kind="npgnn", threads=2,
+                      kwargs={"task": task, "root": root})]
+    rivals += H.torch_rivals("PyG", "benchmarks.link_prediction:pyg_task", task=task, root=root)
+    return H.run(rivals, repeats=repeats, rounds=rounds, warmup=1, pause=0.1,
+                 profile=["PyG, torch 1T"])
 
 
-Times = dict[tuple[str, int], dict[str, list[float]]]
+def table(title: str, res: dict) -> tuple:
+    """A section: wall-clock and process CPU time (all threads), medians and spreads, ms."""
+    from benchmarks import _harness as H
 
-
-def measure(task: str, rounds: int, repeats: int, root: str) -> Times:
-    times: Times = {r: {"wall": [], "cpu": []} for r in RIVALS}
-    for _ in range(rounds):
-        for rival, threads in RIVALS:
-            cmd = [sys.executable, __file__, "--worker", "--rival", rival, "--task", task,
-                   "--threads", str(threads), "--repeats", str(repeats), "--root", root]
-            out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
-            for key, values in json.loads(out.strip().splitlines()[-1]).items():
-                times[(rival, threads)][key] += values
-    return times
-
-
-def table(title: str, times: Times) -> list[str]:
-    """Milliseconds: wall-clock and process CPU time (all threads), medians and spreads."""
-    ours = {k: statistics.median(times[("npgnn", 1)][k]) for k in ("wall", "cpu")}
-    rows = [f"### {title}", "",
-            "| rival | wall ms, median (min - max) | CPU ms, median (min - max) | repeats | "
-            "PyG / npgnn, wall | PyG / npgnn, CPU |", "|---|---|---|---|---|---|"]
-    for (rival, threads), values in times.items():
-        name = "npgnn (1 BLAS thread)" if rival == "npgnn" else f"PyG 2.8.1, torch {threads} thread{'s' * (threads > 1)}"
+    ours = res["npgnn"]
+    rows = []
+    for name, r in res.items():
         cells, ratios = [], []
         for key in ("wall", "cpu"):
-            v = values[key]
+            v = getattr(r, key)
+            if not v:
+                cells.append(r.error or "-")
+                ratios.append("-")
+                continue
             med = statistics.median(v)
             cells.append(f"{1e3 * med:,.1f} ({1e3 * min(v):,.1f} - {1e3 * max(v):,.1f})")
-            ratios.append("-" if rival == "npgnn" else f"**{med / ours[key]:.1f}x**")
-        rows.append(f"| {name} | {cells[0]} | {cells[1]} | {len(values['wall'])} | {ratios[0]} | {ratios[1]} |")
-    return rows + [""]
+            ratios.append("-" if name == "npgnn" else
+                          f"**{med / statistics.median(getattr(ours, key)):.1f}x**")
+        rows.append([name, *cells, len(r.wall), *ratios, H.fmt_mb(r)])
+    note = f"PyG's top ops (1 thread, one call, self CPU time): {H.fmt_profile(res['PyG, torch 1T'])}."
+    return (title, [note], ["rival", "wall ms, median (min - max)", "CPU ms, median (min - max)",
+                            "repeats", "PyG / npgnn, wall", "PyG / npgnn, CPU", "peak MB"], rows)
 
 
 def main(argv: list[str] | None = None) -> None:
+    from benchmarks import _harness as H
+
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
-    p.add_argument("--rival", choices=["npgnn", "pyg"])
-    p.add_argument("--task", choices=["negative_sampling", "gae_epoch"])
-    p.add_argument("--threads", type=int, default=1)
     p.add_argument("--repeats", type=int, default=None)
     p.add_argument("--rounds", type=int, default=2)
     p.add_argument("--root", default=str(DEFAULT_ROOT))
     p.add_argument("--out", default=str(HERE / "results" / "link_prediction.md"))
     args = p.parse_args(argv)
-    if args.worker:
-        worker(args)
-        return
-    load_before = os.getloadavg()[0]
+    load_before = H.load_average()
     sampling = measure("negative_sampling", args.rounds, args.repeats or 3, args.root)
     epochs = measure("gae_epoch", args.rounds, args.repeats or 20, args.root)
-    load_after = os.getloadavg()[0]
-    lines = ["# Link prediction: npgnn vs PyG", "",
-             f"`python benchmarks/link_prediction.py` on a {os.cpu_count()}-core machine shared with other "
-             f"jobs (1-minute load average {load_before:.1f} before, {load_after:.1f} after): each rival "
-             f"in its own process, {args.rounds} interleaved rounds; ratios > 1 mean npgnn is faster.", "",
-             "Wall-clock time is what a user waits; on a loaded machine it mostly measures the share of "
-             "the cores a process got, so the CPU time of the process (all its threads) is given too.", "",
-             *table(f"negative_sampling: {NEGATIVES:,} negatives, {NODES:,} nodes, {EDGES:,} edges", sampling),
-             *table("One GAE epoch on Cora (GCN 32-16, recon_loss with sampled negatives, Adam)", epochs)]
-    Path(args.out).write_text("\n".join(lines) + "\n", encoding="utf-8")
-    print("\n".join(lines))
+    first = table(f"negative_sampling: {NEGATIVES:,} negatives, {NODES:,} nodes, {EDGES:,} edges",
+                  sampling)
+    text = H.write_markdown(
+        args.out, "Link prediction: npgnn vs PyG", first[2], first[3],
+        notes=[(f"Each rival in its own process, {args.rounds} interleaved rounds (ratios > 1 mean "
+               "npgnn is faster). Wall-clock time is what a user waits; on a loaded machine it "
+               "mostly measures the share of the cores a process got, so the CPU time of the "
+               "process (all its threads) is given too."), f"### {first[0]}", *first[1]],
+        load_before=load_before, results={**sampling, **{f"GAE {k}": v for k, v in epochs.items()}},
+        sections=[table("One GAE epoch on Cora (GCN 32-16, recon_loss with sampled negatives, Adam)",
+                        epochs)],
+        reproduce="env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/link_prediction.py")
+    print(text)
 
 
 if __name__ == "__main__":

@@ -2,100 +2,105 @@
 torch_geometric.nn.models, on Cora, same constructor call on both sides.
 
 ``Model(1433, 64, num_layers=2, out_channels=7)`` for GCN, GraphSAGE, GIN and GAT (heads=8),
-both libraries in one process, steps interleaved in rounds with pauses (the machine is shared
-and noisy: read ratios, not absolute times). npgnn gets Planetoid's sparse feature matrix where
-its first convolution takes one (GCN, GraphSAGE, GAT) and a Graph (cached structure), PyG the
-dense features and edge_index, as a PyG script has them.
+each rival in its own process (benchmarks/_harness.py; torch at 1 and 2 threads, npgnn with 2
+numba threads and BLAS at 1). npgnn gets Planetoid's sparse feature matrix where its first
+convolution takes one (GCN, GraphSAGE, GAT) and a Graph (cached structure), PyG the dense
+features and edge_index, as a PyG script has them. PyG at 1 thread is profiled once per model
+to say what dominates its step.
 
-Run: python benchmarks/nn_models.py   (writes benchmarks/results/nn_models.md)
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/nn_models.py
+writes benchmarks/results/nn_models.md.
 """
 from __future__ import annotations
 
 import argparse
-import os
-import statistics
-import time
+import sys
 from pathlib import Path
 
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
+if str(HERE.parent) not in sys.path:  # run as a script: make the `benchmarks` package importable
+    sys.path.insert(0, str(HERE.parent))
 DEFAULT_ROOT = HERE.parent.parent / "shared" / "datasets"
 MODELS = {"GCN": {}, "GraphSAGE": {}, "GIN": {}, "GAT": {"heads": 8}}
 
 
-def setups(name: str, root: str):
-    import torch
-    import torch_geometric.nn.models as pyg_models
-
+def _cora(root: str):
     from npgnn.datasets import Planetoid
+
+    return Planetoid("cora", root=str(Path(root) / "planetoid"), progress=False).graph
+
+
+def npgnn_step(name: str, root: str):
     from npgnn.nn import models
     from npgnn.ops import cross_entropy
 
-    g = Planetoid("cora", root=str(Path(root) / "planetoid"), progress=False).graph
-    dense = g.x.toarray().astype(np.float32)
-    x = dense if name == "GIN" else g.x
+    g = _cora(root)
+    x = g.x.toarray().astype(np.float32) if name == "GIN" else g.x
     train = np.flatnonzero(g.train_mask)
-    ours = getattr(models, name)(dense.shape[1], 64, 2, out_channels=7, rng=0, **MODELS[name])
-    torch.manual_seed(0)
-    theirs = getattr(pyg_models, name)(dense.shape[1], 64, 2, out_channels=7, **MODELS[name])
-    xt, eit = torch.from_numpy(dense), torch.from_numpy(g.edge_index)
-    yt, tt = torch.from_numpy(g.y), torch.from_numpy(train)
+    model = getattr(models, name)(g.x.shape[1], 64, 2, out_channels=7, rng=0, **MODELS[name])
 
-    def step_npgnn() -> None:
-        ours.zero_grad()
-        cross_entropy(ours(x, g)[train], g.y[train]).backward()
-
-    def step_pyg() -> None:
-        theirs.zero_grad()
-        torch.nn.functional.cross_entropy(theirs(xt, eit)[tt], yt[tt]).backward()
-
-    return step_npgnn, step_pyg
+    def step() -> None:
+        model.zero_grad()
+        cross_entropy(model(x, g)[train], g.y[train]).backward()
+    return step
 
 
-def timed(step, n: int) -> float:
-    start = time.perf_counter()
-    for _ in range(n):
-        step()
-    return (time.perf_counter() - start) / n * 1e3
-
-
-def main() -> None:
+def pyg_step(name: str, root: str):
     import torch
+    import torch_geometric.nn.models as pyg_models
 
-    from npgnn.kernels.threads import blas_threads
+    g = _cora(root)
+    dense = g.x.toarray().astype(np.float32)
+    torch.manual_seed(0)
+    model = getattr(pyg_models, name)(dense.shape[1], 64, 2, out_channels=7, **MODELS[name])
+    xt, eit = torch.from_numpy(dense), torch.from_numpy(g.edge_index)
+    yt, tt = torch.from_numpy(g.y), torch.from_numpy(np.flatnonzero(g.train_mask))
 
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--torch-threads", type=int, default=2)
-    parser.add_argument("--root", default=str(DEFAULT_ROOT))
-    parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--steps-per-round", type=int, default=5)
-    args = parser.parse_args()
-    torch.set_num_threads(args.torch_threads)
-    rows = []
-    with blas_threads(1):  # npgnn trains with one BLAS thread (npgnn.kernels.threads)
-        for name in MODELS:
-            ours, theirs = setups(name, args.root)
-            ours(), theirs()  # warm-up (caches, kernels)
-            times: dict[str, list[float]] = {"npgnn": [], "pyg": []}
-            for _ in range(args.rounds):
-                times["npgnn"].append(timed(ours, args.steps_per_round))
-                time.sleep(0.2)
-                times["pyg"].append(timed(theirs, args.steps_per_round))
-                time.sleep(0.2)
-            a, b = statistics.median(times["npgnn"]), statistics.median(times["pyg"])
-            rows.append(f"| {name} | {a:.1f} | {b:.1f} | {a / b:.2f} |")
-            print(rows[-1], flush=True)
-    out = HERE / "results" / "nn_models.md"
-    out.write_text(
-        "# PyG's models, one training step on Cora: npgnn.nn.models vs torch_geometric\n\n"
-        f"torch {torch.__version__} ({args.torch_threads} threads); load average "
-        f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; `Model(1433, 64, 2, out_channels=7)`; medians "
-        f"of {args.rounds} interleaved rounds of {args.steps_per_round} steps.\n\n"
-        "| model | npgnn ms/step | PyG ms/step | ratio npgnn/PyG |\n|---|---|---|---|\n"
-        + "\n".join(rows) + "\n")
-    print(f"wrote {out}")
+    def step() -> None:
+        model.zero_grad()
+        torch.nn.functional.cross_entropy(model(xt, eit)[tt], yt[tt]).backward()
+    return step
+
+
+def main(argv: list[str] | None = None) -> int:
+    from benchmarks import _harness as H
+
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--root", default=str(DEFAULT_ROOT))
+    p.add_argument("--repeats", type=int, default=20, help="timed steps per rival")
+    p.add_argument("--out", type=Path, default=HERE / "results" / "nn_models.md")
+    args = p.parse_args(argv)
+    load_before = H.load_average()
+    rows, every, groups = [], {}, []
+    for name in MODELS:
+        rivals = [H.Rival("npgnn", "benchmarks.nn_models:npgnn_step", kind="npgnn", threads=2,
+                          kwargs={"name": name, "root": args.root})]
+        rivals += H.torch_rivals("PyG", "benchmarks.nn_models:pyg_step", name=name, root=args.root)
+        print(name, flush=True)
+        res = H.run(rivals, repeats=args.repeats, warmup=2, pause=0.05, profile=["PyG, torch 1T"])
+        ours, pyg = res["npgnn"], H.best(res, ["PyG, torch 1T", "PyG, torch 2T"])
+        theirs = res[pyg] if pyg else None
+        ratio = f"{theirs.median / ours.median:.2f}x" if theirs and ours.ok else "-"
+        rows.append([name, H.fmt_ms(ours), H.fmt_ms(res["PyG, torch 1T"]),
+                     H.fmt_ms(res["PyG, torch 2T"]), ratio, H.fmt_profile(res["PyG, torch 1T"])])
+        every.update({f"{name} {k}": v for k, v in res.items()})
+        groups.append([f"{name} PyG, torch 1T", f"{name} PyG, torch 2T"])
+    text = H.write_markdown(
+        args.out, "PyG's models, one training step on Cora: npgnn.nn.models vs torch_geometric",
+        ["model", "npgnn ms", "PyG 1 thread ms", "PyG 2 threads ms", "PyG (best) / npgnn",
+         "PyG's top ops (1 thread, self CPU)"], rows,
+        notes=[("`Model(1433, 64, 2, out_channels=7)`; one step = forward, cross-entropy on the "
+               f"140 training nodes, backward; {args.repeats} timed steps after 2 warm-up steps, "
+               "medians (min-max). npgnn keeps Cora's bag-of-words features sparse where the "
+               "first layer takes them (all but GIN); PyG gets them dense, as its Planetoid "
+               "loader gives them.")],
+        load_before=load_before, results=every, torch_groups=groups,
+        reproduce="env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/nn_models.py")
+    print(text)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())
