@@ -7,32 +7,29 @@ full (N, T, H) gradient and multiplies by Aᵀ. npgnn: ``npgnn.article.MessagePa
 ``GNN_Layer`` driven book-style, on the same graph as a dense array and as a scipy CSR matrix.
 
 Graph: random directed, every node receives from 10 distinct random sources (E = 10 T).
-Batch N = 2 signals, H = D = 16 features, BLAS held to one thread (``--blas-threads``; the loop
-reference is single-threaded NumPy). Implementations run interleaved in one process, with a
-short pause between samples (OpenBLAS threads spin after each call); the table gives medians
-of the times and of the per-round speed-ups.
+Batch N = 2 signals, H = D = 16 features, every implementation in its own process at one
+thread, BLAS included (benchmarks/_harness.py; the loop reference is single-threaded NumPy),
+with a short pause between samples; the table gives medians and spreads of the times.
 
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/article_layers.py
 """
 from __future__ import annotations
 
 import argparse
-import os
-import platform
-import statistics
+import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-import scipy
 import scipy.sparse as sp
 
 from npgnn.article import GNN_Layer, MessagePassing
-from npgnn.kernels.threads import blas_threads
 
+HERE = Path(__file__).resolve().parent
+if str(HERE.parent) not in sys.path:  # run as a script: make the `benchmarks` package importable
+    sys.path.insert(0, str(HERE.parent))
 N, H, DEGREE = 2, 16, 10
-RESULTS = Path(__file__).resolve().parent / "results" / "article_layers.md"
+RESULTS = HERE / "results" / "article_layers.md"
 
 
 # ---------------------------------------------------------------------------- the reference
@@ -113,32 +110,39 @@ def random_adjacency(t: int, rng: np.random.Generator) -> np.ndarray:
     return adj
 
 
-def step(layer, h: np.ndarray, g: np.ndarray) -> Callable[[], None]:
-    def run() -> None:
-        layer.forward(h)
-        layer.backward(g)
-    return run
+def inputs(t: int, seed: int):
+    """The same arrays in every process: adjacency (dense), W, b, h and the output gradient g."""
+    rng = np.random.default_rng([seed, t])
+    adj = random_adjacency(t, rng)
+    W, b = rng.standard_normal((H, H)) / 4, rng.standard_normal(H)
+    h, g = rng.standard_normal((N, t, H)), rng.standard_normal((N, t, H))
+    return adj, W, b, h, g
 
 
-def calibrate(fn: Callable[[], None], target: float = 0.05) -> int:
-    """Calls per sample so that one sample lasts about ``target`` seconds (at least one call)."""
+def case(layer: str, impl: str, t: int, seed: int, target: float = 0.05):
+    """Factory for the harness: one call = enough forward + backward calls to last ``target``
+    seconds (calibrated once), reporting the seconds per forward + backward."""
+    adj, W, b, h, g = inputs(t, seed)
+    a = sp.csr_matrix(adj) if impl == "sparse" else adj
+    if layer == "MessagePassing":
+        obj = LoopMessagePassing(a) if impl == "loop" else MessagePassing(a)
+    else:
+        obj = LoopGNNLayer(W, b, a) if impl == "loop" else GNN_Layer(W, b, a)
+
+    def once() -> None:
+        obj.forward(h)
+        obj.backward(g)
+
     start = time.perf_counter()
-    fn()
-    return max(1, int(target / max(time.perf_counter() - start, 1e-7)))
+    once()
+    number = max(1, int(target / max(time.perf_counter() - start, 1e-7)))
 
-
-def measure(cases: dict[str, Callable[[], None]], repeats: int, pause: float) -> dict[str, list[float]]:
-    """Seconds per call of each case, sampled round-robin ``repeats`` times (one list per case)."""
-    numbers = {name: calibrate(fn) for name, fn in cases.items()}
-    samples: dict[str, list[float]] = {name: [] for name in cases}
-    for _ in range(repeats):
-        for name, fn in cases.items():
-            time.sleep(pause)
-            start = time.perf_counter()
-            for _ in range(numbers[name]):
-                fn()
-            samples[name].append((time.perf_counter() - start) / numbers[name])
-    return samples
+    def run() -> dict:
+        start = time.perf_counter()
+        for _ in range(number):
+            once()
+        return {"seconds": (time.perf_counter() - start) / number, "calls_per_sample": number}
+    return run
 
 
 def check_same(t: int, adj: np.ndarray, W: np.ndarray, b: np.ndarray, h: np.ndarray, g: np.ndarray) -> None:
@@ -155,80 +159,69 @@ def check_same(t: int, adj: np.ndarray, W: np.ndarray, b: np.ndarray, h: np.ndar
 
 
 def run(sizes: list[int], repeats: dict[int, int], pause: float, seed: int) -> list[dict]:
-    rng = np.random.default_rng(seed)
+    from benchmarks import _harness as bench
+
     rows = []
     for t in sizes:
-        adj = random_adjacency(t, rng)
-        csr = sp.csr_matrix(adj)
-        W, b = rng.standard_normal((H, H)) / 4, rng.standard_normal(H)
-        h, g = rng.standard_normal((N, t, H)), rng.standard_normal((N, t, H))
+        adj, W, b, h, g = inputs(t, seed)
         check_same(t, adj, W, b, h, g)
-        pairs = {
-            "MessagePassing": (LoopMessagePassing(adj), MessagePassing(adj), MessagePassing(csr)),
-            "GNN_Layer": (LoopGNNLayer(W, b, adj), GNN_Layer(W, b, adj), GNN_Layer(W, b, csr)),
-        }
-        for layer, (loop, dense, sparse) in pairs.items():
-            cases = {"loop": step(loop, h, g), "dense": step(dense, h, g), "sparse": step(sparse, h, g)}
-            samples = measure(cases, repeats.get(t, 3), pause)
-            times = {name: statistics.median(s) for name, s in samples.items()}
-            # speed-ups are medians of per-round ratios: a slow period of the VM hits both sides
-            ratios = {f"x_{name}": statistics.median(a / b for a, b in zip(samples["loop"], samples[name]))
-                      for name in ("dense", "sparse")}
-            rows.append({"layer": layer, "T": t, "E": int(csr.nnz), **times, **ratios})
+        for layer in ("MessagePassing", "GNN_Layer"):
+            rivals = [bench.Rival(impl, "benchmarks.article_layers:case", kind="npgnn" if impl != "loop"
+                              else "numpy", threads=1,
+                              kwargs={"layer": layer, "impl": impl, "t": t, "seed": seed})
+                      for impl in ("loop", "dense", "sparse")]
+            res = bench.run(rivals, repeats=repeats.get(t, 3), warmup=1, pause=pause, memory=False)
+            times = {name: r.median for name, r in res.items()}
+            spread = {f"{name}_spread": r.spread for name, r in res.items()}
+            ratios = {f"x_{name}": times["loop"] / times[name] for name in ("dense", "sparse")}
+            rows.append({"layer": layer, "T": t, "E": int(np.count_nonzero(adj)), **times,
+                         **spread, **ratios})
             print(f"{layer:>14} T={t:>5}: loop {times['loop'] * 1e3:9.2f} ms  dense "
                   f"{times['dense'] * 1e3:8.3f} ms  sparse {times['sparse'] * 1e3:8.3f} ms", flush=True)
     return rows
 
 
-def table(rows: list[dict], repeats: dict[int, int], blas_threads: int) -> str:
-    def ms(s: float) -> str:
-        return f"{s * 1e3:,.3f}" if s < 0.01 else f"{s * 1e3:,.1f}"
+def table(rows: list[dict], repeats: dict[int, int], out: Path, load_before: str) -> str:
+    from benchmarks import _harness as bench
 
-    lines = [
-        "# The article's per-node loop layers vs npgnn (forward + backward)",
-        "",
-        (f"Batch N = {N} signals, H = D = {H} features; random directed graph, every node receives "
-         f"from {DEGREE} random sources (E = {DEGREE} T). Medians of interleaved samples "
-         f"(rounds per size: {', '.join(f'T={t}: {r}' for t, r in repeats.items())}); "
-         "each sample averages enough calls to last ~50 ms. Speed-ups are medians of the per-round "
-         "ratios (loop time / npgnn time in the same round). On a shared 2-vCPU VM read them as ±30%."),
-        (f"Machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
-         f"NumPy {np.__version__}, SciPy {scipy.__version__}; BLAS threads: "
-         f"{blas_threads if blas_threads > 0 else 'default'}."),
-        "",
-        ("| layer | T | E | article loop (ms) | npgnn dense A (ms) | npgnn sparse A (ms) "
-         "| speed-up dense | speed-up sparse |"),
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
-    ]
-    for r in rows:
-        lines.append(
-            f"| {r['layer']} | {r['T']:,} | {r['E']:,} | {ms(r['loop'])} | {ms(r['dense'])} | "
-            f"{ms(r['sparse'])} | {r['x_dense']:,.0f}x | {r['x_sparse']:,.0f}x |"
-        )
-    reproduce = "env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/article_layers.py"
-    lines += ["", f"Reproduce: `{reproduce}`", ""]
-    return "\n".join(lines)
+    def ms(r: dict, name: str) -> str:
+        lo, hi = r[f"{name}_spread"]
+        f = (lambda s: f"{s * 1e3:,.3f}") if r[name] < 0.01 else (lambda s: f"{s * 1e3:,.1f}")
+        return f"{f(r[name])} ({f(lo)}-{f(hi)})"
+
+    body = [[r["layer"], f"{r['T']:,}", f"{r['E']:,}", ms(r, "loop"), ms(r, "dense"),
+             ms(r, "sparse"), f"{r['x_dense']:,.0f}x", f"{r['x_sparse']:,.0f}x"] for r in rows]
+    return bench.write_markdown(
+        out, "The article's per-node loop layers vs npgnn (forward + backward)",
+        ["layer", "T", "E", "article loop ms", "npgnn dense A ms", "npgnn sparse A ms",
+         "speed-up dense", "speed-up sparse"], body,
+        notes=[(f"Batch N = {N} signals, H = D = {H} features; random directed graph, every node "
+               f"receives from {DEGREE} random sources (E = {DEGREE} T). Each implementation in "
+               "its own process (benchmarks/_harness.py) at one thread, BLAS included (the loop "
+               "reference is single-threaded NumPy); medians (min-max) over samples "
+               f"(per size: {', '.join(f'T={t}: {r}' for t, r in repeats.items())}), each "
+               "sample averaging enough calls to last ~50 ms. Speed-up = loop median / npgnn "
+               "median.")],
+        load_before=load_before,
+        reproduce="env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/article_layers.py")
 
 
 def main(argv: list[str] | None = None) -> int:
+    from benchmarks import _harness as bench
+
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 5000], help="node counts T")
     p.add_argument("--repeats", type=int, nargs="+", default=[21, 11, 5],
-                   help="interleaved rounds per size (one value per size)")
+                   help="samples per size (one value per size)")
     p.add_argument("--pause", type=float, default=0.02, help="seconds of rest before each sample")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--blas-threads", type=int, default=1,
-                   help="BLAS threads (via threadpoolctl; 0 keeps the default). One thread for both "
-                        "sides: the loop reference is single-threaded NumPy")
     p.add_argument("--out", type=Path, default=RESULTS)
     args = p.parse_args(argv)
     if len(args.repeats) != len(args.sizes):
         p.error(f"--repeats needs one value per size ({len(args.sizes)}), got {len(args.repeats)}")
     repeats = dict(zip(args.sizes, args.repeats))
-    with blas_threads(args.blas_threads if args.blas_threads > 0 else None):
-        text = table(run(args.sizes, repeats, args.pause, args.seed), repeats, args.blas_threads)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(text)
+    load_before = bench.load_average()
+    text = table(run(args.sizes, repeats, args.pause, args.seed), repeats, args.out, load_before)
     print(f"\n{text}\nwritten to {args.out}")
     return 0
 

@@ -1,9 +1,12 @@
 """Seconds per training epoch, seconds to the reported accuracy, and cold start: npgnn vs PyG.
 
-GCN (Kipf & Welling) and GAT (Veličković et al.) on Cora with the papers' hyperparameters, both
-libraries in one process, epochs interleaved in rounds with pauses (the machine is shared and
-noisy: read ratios, not absolute times). Cold start = a fresh Python process from launch to the
-end of its first training epoch, data loading included.
+GCN (Kipf & Welling) and GAT (Veličković et al.) on Cora with the papers' hyperparameters, each
+rival in its own process through benchmarks/_harness.py (torch at 1 and 2 threads, best
+reported; npgnn with BLAS at 1 and 2 numba threads); the machine is shared and noisy: read
+ratios, not absolute times. Cold start = a fresh Python process from launch to the end of its
+first training epoch, imports and data loading included (the epoch rivals' ``cold_seconds``).
+PyG's epoch is profiled once (torch.profiler) to say what dominates it: with Cora's dense
+2708 x 1433 input, dropout's random numbers (``aten::bernoulli_``), not the GNN.
 
 Run (unset the OpenBLAS overrides for this command only):
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/train_epoch.py
@@ -12,22 +15,20 @@ Writes benchmarks/results/train_epoch.md.
 from __future__ import annotations
 
 import argparse
-import statistics
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
+if str(HERE.parent) not in sys.path:  # run as a script: make the `benchmarks` package importable
+    sys.path.insert(0, str(HERE.parent))
 DEFAULT_ROOT = HERE.parent.parent / "shared" / "datasets"
 
 
 # ------------------------------------------------------------------------------------------ npgnn
 def npgnn_setup(model_name: str, root: str):
     from npgnn.experiment import PAPER_DEFAULTS, build_model, load_node_data
-    from npgnn.kernels.threads import blas_threads
     from npgnn.ops import nn as F
     from npgnn.optim import Adam
 
@@ -37,8 +38,6 @@ def npgnn_setup(model_name: str, root: str):
     opt = Adam(model.param_groups(settings["weight_decay"]), lr=settings["lr"])
     train = np.flatnonzero(graph.train_mask)
     y = graph.y[train]
-    limit = blas_threads(1)
-    limit.__enter__()  # npgnn trains with one BLAS thread (npgnn.kernels.threads)
 
     def epoch() -> None:
         model.train()
@@ -50,12 +49,14 @@ def npgnn_setup(model_name: str, root: str):
     return epoch
 
 
-def npgnn_full_run(model_name: str, root: str) -> tuple[float, float]:
+def npgnn_full_run(model_name: str, root: str):
+    """A call = ``npgnn train``'s run to the reported accuracy (data loading included)."""
     from npgnn.experiment import TrainConfig, run
 
-    start = time.perf_counter()
-    metrics, _ = run(TrainConfig(dataset="cora", model=model_name, root=root, progress=False))
-    return time.perf_counter() - start, metrics["test_accuracy_mean"]
+    def full() -> dict:
+        metrics, _ = run(TrainConfig(dataset="cora", model=model_name, root=root, progress=False))
+        return {"accuracy": metrics["test_accuracy_mean"]}
+    return full
 
 
 # ------------------------------------------------------------------------------------------ PyG
@@ -91,8 +92,8 @@ def pyg_model(model_name: str, data):
                 return self.conv2(F.dropout(x, 0.5, self.training), ei)
 
         net = Net()
-        opt = torch.optim.Adam([dict(params=net.conv1.parameters(), weight_decay=5e-4),
-                                dict(params=net.conv2.parameters(), weight_decay=0)], lr=0.01)
+        opt = torch.optim.Adam([{"params": net.conv1.parameters(), "weight_decay": 5e-4},
+                                {"params": net.conv2.parameters(), "weight_decay": 0}], lr=0.01)
     else:
         class Net(torch.nn.Module):
             def __init__(self):
@@ -125,16 +126,20 @@ def pyg_setup(model_name: str, root: str):
     return epoch
 
 
-def pyg_full_run(model_name: str, root: str) -> tuple[float, float]:
-    """The same protocol as npgnn's defaults (window rule with the best-loss checkpoint for GCN,
-    patience 100 with the best checkpoint for GAT), written in PyTorch."""
+def pyg_full_run(model_name: str, root: str):
+    """A call = the same protocol as npgnn's defaults (window rule with the best-loss checkpoint
+    for GCN, patience 100 with the best checkpoint for GAT), written in PyTorch; the data is
+    loaded once, outside the timed calls."""
+    data = pyg_data(root)
+    return lambda: _pyg_full(model_name, data)
+
+
+def _pyg_full(model_name: str, data) -> dict:
     import copy
 
     import torch
     import torch.nn.functional as F
 
-    data = pyg_data(root)
-    start = time.perf_counter()
     net, opt = pyg_model(model_name, data)
     best, best_loss, best_acc, losses, waited = None, np.inf, -1.0, [], 0
     for _ in range(200 if model_name == "gcn" else 1000):
@@ -167,70 +172,62 @@ def pyg_full_run(model_name: str, root: str) -> tuple[float, float]:
     net.eval()
     with torch.no_grad():
         pred = net(data.x, data.edge_index).argmax(1)
-    acc = (pred[data.test_mask] == data.y[data.test_mask]).float().mean().item()
-    return time.perf_counter() - start, acc
+    return {"accuracy": (pred[data.test_mask] == data.y[data.test_mask]).float().mean().item()}
 
 
 # ------------------------------------------------------------------------------------------ runs
-COLD = {
-    "npgnn": "from benchmarks.train_epoch import npgnn_setup; npgnn_setup('{m}', '{root}')()",
-    "pyg": "import torch; torch.set_num_threads(2); from benchmarks.train_epoch import pyg_setup; "
-           "pyg_setup('{m}', '{root}')()",
-}
+def main(argv: list[str] | None = None) -> None:
+    from benchmarks import _harness as H
 
-
-def cold_start(lib: str, model_name: str, root: str) -> float:
-    code = COLD[lib].format(m=model_name, root=root)
-    start = time.perf_counter()
-    subprocess.run([sys.executable, "-c", code], check=True, cwd=HERE.parent)
-    return time.perf_counter() - start
-
-
-def per_epoch(epoch, count: int) -> float:
-    start = time.perf_counter()
-    for _ in range(count):
-        epoch()
-    return (time.perf_counter() - start) / count
-
-
-def main() -> None:
-    import torch
-
-    torch.set_num_threads(2)
-    parser = argparse.ArgumentParser()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--root", default=str(DEFAULT_ROOT))
-    parser.add_argument("--rounds", type=int, default=7)
-    parser.add_argument("--epochs-per-round", type=int, default=20)
+    parser.add_argument("--epochs", type=int, default=40, help="timed epochs per rival")
+    parser.add_argument("--full-runs", type=int, default=3, help="timed full runs per rival")
     parser.add_argument("--out", default=str(HERE / "results" / "train_epoch.md"))
-    args = parser.parse_args()
-    lines = ["# Training on Cora: npgnn vs PyTorch Geometric", "",
-             f"torch {torch.__version__} ({torch.get_num_threads()} threads); medians of "
-             f"{args.rounds} interleaved rounds of {args.epochs_per_round} epochs; full runs and "
-             "cold starts: medians of 3.", "",
-             "| model | npgnn ms/epoch | PyG ms/epoch | ratio npgnn/PyG | npgnn s to result (acc) "
-             "| PyG s to result (acc) | npgnn cold start s | PyG cold start s | cold-start speed-up |",
-             "|---|---|---|---|---|---|---|---|---|"]
+    args = parser.parse_args(argv)
+    load_before = H.load_average()
+    me = "benchmarks.train_epoch"
+    rows, every, groups, notes = [], {}, [], []
     for m in ("gcn", "gat"):
-        ours, theirs = npgnn_setup(m, args.root), pyg_setup(m, args.root)
-        per_epoch(ours, 3), per_epoch(theirs, 3)
-        a, b = [], []
-        for _ in range(args.rounds):
-            a.append(per_epoch(ours, args.epochs_per_round))
-            time.sleep(0.2)
-            b.append(per_epoch(theirs, args.epochs_per_round))
-            time.sleep(0.2)
-        ta, tb = statistics.median(a) * 1e3, statistics.median(b) * 1e3
-        full_a = sorted(npgnn_full_run(m, args.root) for _ in range(3))[1]
-        full_b = sorted(pyg_full_run(m, args.root) for _ in range(3))[1]
-        cold_a = statistics.median(cold_start("npgnn", m, args.root) for _ in range(3))
-        cold_b = statistics.median(cold_start("pyg", m, args.root) for _ in range(3))
-        lines.append(f"| {m.upper()} | {ta:.2f} | {tb:.2f} | {ta / tb:.2f} | {full_a[0]:.2f} "
-                     f"({100 * full_a[1]:.1f}%) | {full_b[0]:.2f} ({100 * full_b[1]:.1f}%) | "
-                     f"{cold_a:.2f} | {cold_b:.2f} | {cold_b / cold_a:.1f}x |")
-        print(lines[-1], flush=True)
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text("\n".join(lines) + "\n")
-    print(f"wrote {args.out}")
+        kw = {"model_name": m, "root": args.root}
+        epochs = H.run([H.Rival("npgnn", f"{me}:npgnn_setup", kind="npgnn", threads=2, kwargs=kw),
+                        *H.torch_rivals("PyG", f"{me}:pyg_setup", **kw)],
+                       repeats=args.epochs, warmup=3, pause=0.02, profile=["PyG, torch 1T"])
+        full = H.run([H.Rival("npgnn", f"{me}:npgnn_full_run", kind="npgnn", threads=2, kwargs=kw),
+                      *H.torch_rivals("PyG", f"{me}:pyg_full_run", **kw)],
+                     repeats=args.full_runs, warmup=0, pause=0.2, memory=False)
+        pyg_epoch = H.best(epochs, ["PyG, torch 1T", "PyG, torch 2T"])
+        pyg_full = H.best(full, ["PyG, torch 1T", "PyG, torch 2T"])
+        ours, theirs = epochs["npgnn"], epochs[pyg_epoch]
+
+        def run_cell(r) -> str:
+            acc = r.info.get("accuracy")
+            return f"{r.median:.2f} ({100 * acc:.1f}%)" if r.ok and acc is not None else H.fmt_ms(r)
+
+        rows.append([m.upper(), f"{1e3 * ours.median:.2f}", (f"{1e3 * theirs.median:.2f} "
+                     f"({pyg_epoch.split(', ')[1]})"), f"{theirs.median / ours.median:.1f}x",
+                     run_cell(full["npgnn"]), f"{run_cell(full[pyg_full])} ({pyg_full.split(', ')[1]})",
+                     f"{ours.info['cold_seconds']:.2f}", f"{theirs.info['cold_seconds']:.2f}",
+                     f"{theirs.info['cold_seconds'] / ours.info['cold_seconds']:.1f}x"])
+        notes.append(f"{m.upper()}: PyG's epoch at 1 thread, top ops by self CPU time: "
+                     f"{H.fmt_profile(epochs['PyG, torch 1T'])}.")
+        print(rows[-1], flush=True)
+        every.update({f"{m} epoch {k}": v for k, v in epochs.items()})
+        groups.append([f"{m} epoch PyG, torch 1T", f"{m} epoch PyG, torch 2T"])
+    H.write_markdown(
+        args.out, "Training on Cora: npgnn vs PyTorch Geometric",
+        ["model", "npgnn ms/epoch", "PyG ms/epoch (best threads)", "PyG / npgnn",
+         "npgnn s to result (acc)", "PyG s to result (acc)", "npgnn cold start s",
+         "PyG cold start s", "cold-start speed-up"], rows,
+        notes=[(f"Per epoch: medians of {args.epochs} epochs after 3 warm-up epochs, each rival in "
+               f"its own process; full runs: medians of {args.full_runs} (npgnn's includes loading "
+               "Cora, PyG's does not); cold start: process launch to the end of the first epoch, "
+               "imports and data loading included. PyG gets Cora's dense normalised features and "
+               "input dropout, as its example; npgnn keeps them sparse (no dropout RNG on a dense "
+               "2708 x 1433 matrix)."), *notes],
+        load_before=load_before, results=every, torch_groups=groups,
+        reproduce="env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/train_epoch.py")
+    print(Path(args.out).read_text())
 
 
 if __name__ == "__main__":
