@@ -8,11 +8,12 @@ classes). One epoch = a training step on the train mask plus an eval-mode forwar
 - ``loop, raw``: a hand-written PyG-style loop, ``model(x, edge_index)`` with a raw ndarray;
 - ``loop, Graph``: the same loop with a ``Graph``;
 - ``loop, raw, BLAS 2`` (reference; not for GAT at 100k/1M, to keep the run short): the raw loop
-  with OpenBLAS at 2 threads, what a user loop got before ``import npgnn`` capped BLAS
-  (``npgnn.set_num_threads(n, blas=2)``).
+  with OpenBLAS at 2 threads (``OPENBLAS_NUM_THREADS=2``, which npgnn respects), what a user loop
+  got before ``import npgnn`` capped BLAS.
 
-Each runs alone and next to a single-threaded busy process (``python -c "while True: pass"``,
-started and killed here). Medians and [min, max] over the timed epochs, after one warm-up epoch.
+Each variant runs in its own process (benchmarks/_harness.py), alone and next to a
+single-threaded busy process (``python -c "while True: pass"``, started and killed here).
+Medians and (min-max) over the timed epochs, after one warm-up epoch.
 
 Run (about 5 minutes on 2 cores):
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/user_loop.py
@@ -22,17 +23,17 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import os
-import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
+if str(HERE.parent) not in sys.path:  # run as a script: make the `benchmarks` package importable
+    sys.path.insert(0, str(HERE.parent))
 DEFAULT_ROOT = HERE.parent.parent / "shared" / "datasets"
 
 
@@ -67,43 +68,36 @@ def build(model_name: str, graph, classes: int):
     return model, Adam(model.parameters(), lr=0.01, weight_decay=5e-4)
 
 
-def trainer_epochs(model_name: str, graph, classes: int) -> Callable[[int], list[float]]:
-    from npgnn.training.node import fit_nodes
-
+def epoch_factory(variant: str, model_name: str, size: str, root: str):
+    """Factory for the harness: one call = one epoch of ``variant`` ("trainer", "loop, raw",
+    "loop, Graph"; "loop, raw, BLAS 2" is "loop, raw" in a process whose BLAS has 2 threads)."""
+    graph, classes = cora(root) if size == "Cora" else random_graph(100_000, 1_000_000)
     model, opt = build(model_name, graph, classes)
+    if variant == "trainer":
+        from npgnn.training.node import fit_nodes
 
-    def run(k: int) -> list[float]:
-        times = []
-        for _ in range(k):  # .seconds: the epoch, without the final scoring of all splits
-            times.append(fit_nodes(model, graph, opt, epochs=1, progress=False).seconds)
-        return times
-    return run
+        def trainer() -> dict:  # .seconds: the epoch, without the final scoring of all splits
+            return {"seconds": fit_nodes(model, graph, opt, epochs=1, progress=False).seconds}
+        return trainer
 
-
-def loop_epochs(model_name: str, graph, classes: int, raw: bool) -> Callable[[int], list[float]]:
     from npgnn import no_grad
     from npgnn.ops import nn as F
 
-    model, opt = build(model_name, graph, classes)
     x, y = graph.x, graph.y
+    raw = variant.startswith("loop, raw")
     edge_index = np.array(graph.edge_index) if raw else graph   # a fresh array, as a PyG script has
     train = np.flatnonzero(graph.train_mask)
 
-    def run(k: int) -> list[float]:
-        times = []
-        for _ in range(k):
-            start = time.perf_counter()
-            model.train()
-            opt.zero_grad()
-            loss = F.cross_entropy(model(x, edge_index)[train], y[train])
-            loss.backward()
-            opt.step()
-            model.eval()
-            with no_grad():
-                model(x, edge_index)
-            times.append(time.perf_counter() - start)
-        return times
-    return run
+    def loop() -> None:
+        model.train()
+        opt.zero_grad()
+        loss = F.cross_entropy(model(x, edge_index)[train], y[train])
+        loss.backward()
+        opt.step()
+        model.eval()
+        with no_grad():
+            model(x, edge_index)
+    return loop
 
 
 @contextlib.contextmanager
@@ -121,93 +115,64 @@ def busy(on: bool) -> Iterator[None]:
         proc.wait()
 
 
-@contextlib.contextmanager
-def blas(count: int) -> Iterator[None]:
-    import npgnn
+def measure(sizes: list[str], epochs: dict[str, int], root: str) -> list[dict]:
+    from benchmarks import _harness as H
 
-    npgnn.set_num_threads(npgnn.get_num_threads(), blas=count)
-    try:
-        yield
-    finally:
-        npgnn.set_num_threads(npgnn.get_num_threads(), blas=1)
-
-
-def measure(graphs: dict, epochs: dict[str, int]) -> list[dict]:
     rows = []
-    for (size, model_name), (graph, classes) in graphs.items():
-        k = epochs[size] if model_name == "GCN" else max(2, epochs[size] // 2)
-        variants = {
-            "trainer": (trainer_epochs(model_name, graph, classes), 1),
-            "loop, raw": (loop_epochs(model_name, graph, classes, raw=True), 1),
-            "loop, Graph": (loop_epochs(model_name, graph, classes, raw=False), 1),
-            "loop, raw, BLAS 2": (loop_epochs(model_name, graph, classes, raw=True), 2),
-        }
-        if size != "Cora" and model_name == "GAT":  # ~10 s an epoch here: keep the run short
-            del variants["loop, raw, BLAS 2"]
-        for competing in (False, True):
-            with busy(competing):
-                for name, (run, threads) in variants.items():
-                    with blas(threads):
-                        run(1)                                  # warm-up (compile, caches)
-                        times = run(k)
-                    rows.append(dict(size=size, model=model_name, variant=name, busy=competing,
-                                     median=statistics.median(times), lo=min(times), hi=max(times),
-                                     n=k))
-                    print(rows[-1], flush=True)
-                    time.sleep(0.2)
+    for size in sizes:
+        for model_name in ("GCN", "GAT"):
+            k = epochs[size] if model_name == "GCN" else max(2, epochs[size] // 2)
+            variants = ["trainer", "loop, raw", "loop, Graph", "loop, raw, BLAS 2"]
+            if size != "Cora" and model_name == "GAT":  # ~10 s an epoch here: keep the run short
+                variants.remove("loop, raw, BLAS 2")
+            rivals = [H.Rival(v, "benchmarks.user_loop:epoch_factory",
+                              kind="numpy" if v.endswith("BLAS 2") else "npgnn", threads=2,
+                              kwargs={"variant": v, "model_name": model_name, "size": size,
+                                      "root": root}) for v in variants]
+            for competing in (False, True):
+                with busy(competing):
+                    res = H.run(rivals, repeats=k, warmup=1, pause=0.2, memory=False)
+                for name, r in res.items():
+                    rows.append({"size": size, "model": model_name, "variant": name,
+                                 "busy": competing, "result": r, "n": k})
     return rows
 
 
-def table(rows: list[dict], load: tuple[str, str], seconds: float) -> str:
-    import npgnn
+def table(rows: list[dict], out: Path, load_before: str, seconds: float) -> str:
+    from benchmarks import _harness as H
 
-    lines = [
-        "# A user's own loop vs the trainer (ms/epoch)",
-        "",
-        "`env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/user_loop.py`; "
-        f"npgnn {npgnn.__version__}, {os.cpu_count()} cores, numba threads "
-        f"{npgnn.get_num_threads()}, BLAS capped to 1 by `import npgnn` except the reference rows. "
-        f"Load (uptime) before: {load[0]}; after: {load[1]}. The machine was shared with other "
-        f"jobs: read ±30% or worse. Whole run {seconds:.0f} s.",
-        "",
-        "One epoch = training step + eval forward. Median [min, max] over n epochs after a warm-up.",
-        "",
-        "| graph | model | variant | n | no competing process | with a busy process |",
-        "|---|---|---|---|---|---|",
-    ]
-    def cell(r: dict) -> str:
-        return f"{r['median'] * 1e3:,.1f} [{r['lo'] * 1e3:,.1f}, {r['hi'] * 1e3:,.1f}]"
     keyed = {(r["size"], r["model"], r["variant"], r["busy"]): r for r in rows}
-    for (size, model, variant, competing), r in keyed.items():
-        if competing:
-            continue
-        other = keyed[(size, model, variant, True)]
-        lines.append(f"| {size} | {model} | {variant} | {r['n']} | {cell(r)} | {cell(other)} |")
-    return "\n".join(lines) + "\n"
+    body = [[size, model, variant, r["n"], H.fmt_ms(r["result"]),
+             H.fmt_ms(keyed[(size, model, variant, True)]["result"])]
+            for (size, model, variant, competing), r in keyed.items() if not competing]
+    return H.write_markdown(
+        out, "A user's own loop vs the trainer (ms/epoch)",
+        ["graph", "model", "variant", "n", "no competing process", "with a busy process"], body,
+        notes=[("One epoch = training step + eval forward (the trainer's own epoch time, without "
+               "its final scoring). Each variant in its own process (benchmarks/_harness.py): "
+               "npgnn's default policy (BLAS capped to 1 by `import npgnn`, 2 numba threads), "
+               "except `loop, raw, BLAS 2`: OpenBLAS at 2 threads through "
+               "OPENBLAS_NUM_THREADS=2, which npgnn respects (what a user loop got before npgnn "
+               "capped BLAS). The busy process is `python -c \"while True: pass\"`, started and "
+               f"killed here. Medians (min-max) after a warm-up epoch. Whole run {seconds:.0f} s.")],
+        load_before=load_before,
+        reproduce="env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/user_loop.py")
 
 
-def uptime() -> str:
-    one, five, fifteen = os.getloadavg()
-    return f"load average {one:.2f}, {five:.2f}, {fifteen:.2f}"
+def main(argv: list[str] | None = None) -> None:
+    from benchmarks import _harness as H
 
-
-def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--root", default=str(DEFAULT_ROOT), help="shared datasets directory")
     parser.add_argument("--epochs-small", type=int, default=20, help="timed epochs on Cora")
     parser.add_argument("--epochs-large", type=int, default=3, help="timed epochs at 100k/1M")
-    parser.add_argument("--out", default=str(HERE / "results" / "user_loop.md"))
-    args = parser.parse_args()
+    parser.add_argument("--sizes", nargs="+", choices=["Cora", "100k/1M"], default=["Cora", "100k/1M"])
+    parser.add_argument("--out", type=Path, default=HERE / "results" / "user_loop.md")
+    args = parser.parse_args(argv)
     start = time.perf_counter()
-    load_before = uptime()
-    small = cora(args.root)
-    large = random_graph(100_000, 1_000_000)
-    graphs = {("Cora", "GCN"): small, ("Cora", "GAT"): small,
-              ("100k/1M", "GCN"): large, ("100k/1M", "GAT"): large}
-    rows = measure(graphs, {"Cora": args.epochs_small, "100k/1M": args.epochs_large})
-    text = table(rows, (load_before, uptime()), time.perf_counter() - start)
-    Path(args.out).write_text(text)
-    print(text)
+    load_before = H.load_average()
+    rows = measure(args.sizes, {"Cora": args.epochs_small, "100k/1M": args.epochs_large}, args.root)
+    print(table(rows, args.out, load_before, time.perf_counter() - start))
 
 
 if __name__ == "__main__":
