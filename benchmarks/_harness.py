@@ -98,10 +98,10 @@ class Rival:
         json.dumps(self.kwargs)  # fails early, naming the value, if not serialisable
 
 
-def torch_rivals(label: str, factory: str, /, *, threads: Sequence[int] = (1, 2),
+def torch_rivals(label: str, factory: str, threads: Sequence[int] = (1, 2), /,
                  **kwargs) -> list[Rival]:
-    """The same torch workload at each thread count: ``"<label>, torch <t>T"`` rivals; ``kwargs``
-    go to the factory (any name but ``threads``)."""
+    """The same torch workload at each thread count: ``"<label>, torch <t>T"`` rivals; the first
+    three arguments are positional-only, so ``kwargs`` (for the factory) may use any name."""
     return [Rival(f"{label}, torch {t}T", factory, kind="torch", threads=t, kwargs=kwargs)
             for t in threads]
 

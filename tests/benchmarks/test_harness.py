@@ -53,10 +53,10 @@ def test_worker_env_sets_threads_before_imports():
 
 
 def test_torch_rivals_one_per_thread_count():
-    rivals = H.torch_rivals("PyG", "m:f", threads=(1, 2), n=3, name="GCN")
+    rivals = H.torch_rivals("PyG", "m:f", (1, 2), n=3, name="GCN", threads=7)
     assert [(r.name, r.threads, r.kind, r.kwargs) for r in rivals] == [
-        ("PyG, torch 1T", 1, "torch", {"n": 3, "name": "GCN"}),
-        ("PyG, torch 2T", 2, "torch", {"n": 3, "name": "GCN"})]
+        ("PyG, torch 1T", 1, "torch", {"n": 3, "name": "GCN", "threads": 7}),
+        ("PyG, torch 2T", 2, "torch", {"n": 3, "name": "GCN", "threads": 7})]
 
 
 def test_run_times_each_rival_in_its_own_process_with_memory():
