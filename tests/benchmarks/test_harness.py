@@ -77,13 +77,14 @@ def test_run_times_each_rival_in_its_own_process_with_memory():
 
 
 def test_failures_come_back_as_errors_not_exceptions():
-    results = H.run([rival("boom", factory="_workloads:crash"),
-                     rival("slow", kwargs={"mb": 1, "seconds": 4.0})],
-                    repeats=2, pause=0.0, timeout=1.5, verbose=False)
-    assert not results["boom"].ok and "factory failed on purpose" in results["boom"].error
-    assert results["slow"].error.startswith("timeout")
-    assert H.fmt_ms(results["slow"]).startswith("timeout")
-    assert H.best(results, ["boom", "slow"]) is None
+    boom = H.run([rival("boom", factory="_workloads:crash")], repeats=2, pause=0.0,
+                 verbose=False)["boom"]
+    assert not boom.ok and "factory failed on purpose" in boom.error
+    slow = H.run([rival("slow", kwargs={"mb": 1, "seconds": 60.0})], repeats=2, pause=0.0,
+                 timeout=3.0, verbose=False)["slow"]
+    assert slow.error == "timeout (> 3 s)"
+    assert H.fmt_ms(slow).startswith("timeout")
+    assert H.best({"boom": boom, "slow": slow}, ["boom", "slow"]) is None
 
 
 def test_run_refuses_duplicate_names():
