@@ -27,6 +27,8 @@ writes benchmarks/results/scaling.md and scaling.png; ``--sizes 100000`` (edges)
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import json
 import sys
 import tempfile
 from pathlib import Path
@@ -274,12 +276,13 @@ def rivals_for(op: str, path: str, edges: int, args: argparse.Namespace):
     from benchmarks._harness import Rival, torch_rivals
 
     me = "benchmarks.scaling"
+    counts = (1,) if edges >= args.one_thread_from else (1, 2)
     rivals = [Rival(f"npgnn, {t}T", f"{me}:npgnn_case", kind="npgnn", threads=t,
-                    kwargs={"op": op, "path": path}) for t in (1, 2)]
+                    kwargs={"op": op, "path": path}) for t in counts]
     for method in args.reorder:
         rivals += [Rival(f"npgnn {method}-reordered, {t}T", f"{me}:npgnn_case", kind="npgnn",
                          threads=t, kwargs={"op": op, "path": path, "reorder": method})
-                   for t in (1, 2)]
+                   for t in counts]
     skipped = {}
     pyg_cap = args.max_edges_pyg_gat if op == "gat" else None
     if pyg_cap is not None and edges > pyg_cap:
@@ -287,12 +290,12 @@ def rivals_for(op: str, path: str, edges: int, args: argparse.Namespace):
                           "gradients need several GB (2.6 GB per tensor at 10M edges) on a "
                           "machine shared with other jobs")
     else:
-        rivals += torch_rivals("PyG", f"{me}:pyg_case", op=op, path=path)
+        rivals += torch_rivals("PyG", f"{me}:pyg_case", counts, op=op, path=path)
     if op == "sum":
-        rivals += torch_rivals("torch CSR", f"{me}:torch_csr_case", op=op, path=path)
+        rivals += torch_rivals("torch CSR", f"{me}:torch_csr_case", counts, op=op, path=path)
     if op in ("sum", "gcn") and not args.no_jax:
         rivals += [Rival(f"JAX, {t}T", f"{me}:jax_case", kind="jax", threads=t,
-                         kwargs={"op": op, "path": path}) for t in (1, 2)]
+                         kwargs={"op": op, "path": path}) for t in counts]
     return rivals, skipped
 
 
@@ -330,7 +333,7 @@ def plot(records: list[dict], out: Path) -> None:
     fig.savefig(out, dpi=110)
 
 
-def locality(args: argparse.Namespace, H) -> tuple:
+def locality(args: argparse.Namespace, H, saved: dict, store: Path) -> tuple:
     """The section on Graph.reorder: npgnn on a uniform and a community graph, each as given,
     RCM- and degree-reordered (the renumbering itself timed once, separately)."""
     edges = args.locality_edges
@@ -343,9 +346,15 @@ def locality(args: argparse.Namespace, H) -> tuple:
             rivals += [H.Rival(m, "benchmarks.scaling:npgnn_case", kind="npgnn", threads=1,
                                kwargs={"op": op, "path": path, "reorder": m})
                        for m in ("rcm", "degree")]
-            print(f"locality: {kind}, {TITLES[op]}, E = {edges:,}", flush=True)
-            res = H.run(rivals, repeats=repeats_for(edges), warmup=0, pause=args.pause,
-                        timeout=args.timeout)
+            key = f"locality {kind} {op} {edges}"
+            if key in saved:
+                res = {k: H.Result(**v) for k, v in saved[key].items()}
+            else:
+                print(f"locality: {kind}, {TITLES[op]}, E = {edges:,}", flush=True)
+                res = H.run(rivals, repeats=repeats_for(edges), warmup=0, pause=args.pause,
+                            timeout=args.timeout)
+                saved[key] = {k: dataclasses.asdict(v) for k, v in res.items()}
+                store.write_text(json.dumps(saved))
             base = res["as given"]
             for name, r in res.items():
                 speed = f"{base.median / r.median:.2f}x" if r.ok and base.ok else "-"
@@ -393,18 +402,33 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--pause", type=float, default=0.2)
     p.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()) / "npgnn-bench-data")
     p.add_argument("--out", type=Path, default=RESULTS / "scaling.md")
+    p.add_argument("--one-thread-from", type=int, default=10_000_000,
+                   help="from this many edges on, every rival runs at 1 thread only (time)")
+    p.add_argument("--reuse", action="store_true",
+                   help="take (workload, size) cells already measured from --data's "
+                        "scaling-results.json instead of measuring them again")
     args = p.parse_args(argv)
 
     load_before = H.load_average()
+    store = args.data / "scaling-results.json"
+    saved = json.loads(store.read_text()) if args.reuse and store.exists() else {}
     records, rows, all_results, groups, notes = [], [], {}, [], []
     for edges in sorted(args.sizes):
         path = str(data_dir(edges, args.hidden, args.seed, args.data))
         for op in args.ops:
+            key = f"{op} {edges}"
             rivals, skipped = rivals_for(op, path, edges, args)
-            print(f"{TITLES[op]}, E = {edges:,}", flush=True)
-            res = H.run(rivals, repeats=repeats_for(edges), warmup=0, pause=args.pause,
-                        timeout=args.timeout, memory_limit=int(args.memory_limit_gb * 2**30),
-                        profile=[f"PyG, torch {t}T" for t in (1, 2)] if edges == 1_000_000 else ())
+            if key in saved:
+                res = {k: H.Result(**v) for k, v in saved[key].items()}
+            else:
+                print(f"{TITLES[op]}, E = {edges:,}", flush=True)
+                res = H.run(rivals, repeats=repeats_for(edges), warmup=0, pause=args.pause,
+                            timeout=args.timeout, memory_limit=int(args.memory_limit_gb * 2**30),
+                            profile=[f"PyG, torch {t}T" for t in (1, 2)]
+                            if edges == 1_000_000 else ())
+                saved[key] = {k: dataclasses.asdict(v) for k, v in res.items()}
+                args.data.mkdir(parents=True, exist_ok=True)
+                store.write_text(json.dumps(saved))
             fams: dict[str, list[str]] = {}
             for name in res:
                 fams.setdefault(family(name), []).append(name)
@@ -445,7 +469,7 @@ def main(argv: list[str] | None = None) -> int:
                     print(line, flush=True)
     sections = []
     if args.locality_edges:
-        sections.append(locality(args, H))
+        sections.append(locality(args, H, saved, store))
     notes = [
         ("Forward + backward of one layer (gradients of x and of every weight) with a fixed "
          "cotangent; uniform random directed graphs, E = 10 N, H = 64, float32, seed "
@@ -457,7 +481,11 @@ def main(argv: list[str] | None = None) -> int:
          "normalisation) across calls; PyG rebuilds from edge_index every call (its default, "
          "cached=False for GCNConv). No JAX GAT (not in the brief's scope)."),
         (f"Every rival process may map at most {args.memory_limit_gb:g} GB (RLIMIT_AS) and run "
-         f"{args.timeout:.0f} s: a rival over either limit shows 'out of memory' or 'timeout'."),
+         f"{args.timeout:.0f} s: a rival over either limit shows 'out of memory' or 'timeout'. "
+         f"From {args.one_thread_from:,} edges on every rival runs at 1 thread only (each "
+         "extra process costs minutes there; the rows one size down show which thread count "
+         "won on this busy machine); repeats per size: "
+         + ", ".join(f"{e:,}: {repeats_for(e)}" for e in sorted(args.sizes)) + "."),
         *notes,
     ]
     text = H.write_markdown(
