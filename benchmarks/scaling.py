@@ -387,7 +387,8 @@ def main(argv: list[str] | None = None) -> int:
 
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--sizes", type=int, nargs="+", default=list(DEFAULT_SIZES), help="edge counts")
-    p.add_argument("--ops", nargs="+", choices=OPS, default=list(OPS))
+    p.add_argument("--ops", nargs="*", choices=OPS, default=list(OPS),
+                   help="workloads of the main table (none: only the locality section)")
     p.add_argument("--hidden", type=int, default=64)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--reorder", nargs="*", choices=["rcm", "degree"], default=[],
@@ -506,7 +507,8 @@ def main(argv: list[str] | None = None) -> int:
         sections=sections,
         reproduce="env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/scaling.py "
                   + " ".join(f"--reorder {m}" for m in args.reorder))
-    plot(records, args.out.with_suffix(".png"))
+    if records:
+        plot(records, args.out.with_suffix(".png"))
     print(text)
     return 0
 
