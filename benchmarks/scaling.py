@@ -359,22 +359,26 @@ def locality(args: argparse.Namespace, H, saved: dict, store: Path) -> tuple:
             base = res["as given"]
             for name, r in res.items():
                 speed = f"{base.median / r.median:.2f}x" if r.ok and base.ok else "-"
+                cpu = (f"{1e3 * statistics.median(r.cpu):,.1f}" if r.ok and r.cpu else "-")
+                cpu_speed = (f"{statistics.median(base.cpu) / statistics.median(r.cpu):.2f}x"
+                             if r.ok and base.ok and r.cpu and base.cpu else "-")
                 cost = (f"{1e3 * r.info['reorder_seconds']:,.0f}" if "reorder_seconds" in r.info
                         else "-")
                 same = ("yes" if r.ok and base.ok and abs(r.info["out"] - base.info["out"])
                         <= 1e-4 * abs(base.info["out"]) else "-" if name == "as given" else "NO")
-                rows.append([kind, TITLES[op], name, H.fmt_ms(r), speed, cost, same])
+                rows.append([kind, TITLES[op], name, H.fmt_ms(r), speed, cpu, cpu_speed, cost, same])
     notes = [(f"npgnn only, at 1 thread (the locality effect without thread scheduling noise), N = {edges // 10:,}, E = {edges:,}, H = {args.hidden}, float32, "
              "forward + backward on a Graph. uniform: the random graph above (no locality to "
              "find); community: blocks of 1,000 nodes holding 90% of the edges, node ids shuffled "
              "(benchmarks/scaling.py:community_edges); knn: each of N random points in the unit square "
              "receives from its 10 nearest (a point cloud or mesh; ids in random order). "
-             "speed-up = as given / reordered; "
+             "speed-up = as given / reordered (wall time, and CPU time of the process, the steadier "
+             "of the two on a busy machine); "
              "reorder ms = one `Graph.reorder` call (once per graph, not in the timed calls); "
              "same = outputs equal after the inverse permutation (fingerprint to 1e-4).")]
     return ("Locality: Graph.reorder", notes,
-            ["graph", "workload", "node order", "ms, median (min-max)", "speed-up", "reorder ms",
-             "same"], rows)
+            ["graph", "workload", "node order", "wall ms, median (min-max)", "wall speed-up",
+             "CPU ms", "CPU speed-up", "reorder ms", "same"], rows)
 
 
 def family(name: str) -> str:
