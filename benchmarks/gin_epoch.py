@@ -53,8 +53,8 @@ def _usual_malloc() -> None:
     every array above 64 KiB is a fresh ``mmap`` whose pages fault in on first touch. glibc's
     default raises the threshold dynamically (up to 32 MiB) once blocks are freed, so a
     user's process serves such arrays from its heap. This benchmark measures no memory;
-    measured with the fixed threshold, npgnn's CPU time per PROTEINS epoch doubled (page
-    faults on its ~160 KB temporaries). 32 MiB is the dynamic threshold's ceiling.
+    measured with the fixed threshold, the CPU time per PROTEINS epoch doubled for npgnn and for
+    PyG alike (page faults on ~160 KB temporaries). 32 MiB is the dynamic threshold's ceiling.
     """
     import ctypes
 
@@ -231,7 +231,7 @@ def main() -> None:
         "equal to the composed ops and to PyG), and Adam as a few flat operations per group. "
         "Every worker sets glibc's mmap threshold back to its usual ceiling (32 MiB) after the "
         "harness fixed it at 64 KiB for memory measurements (none here): with 64 KiB every "
-        "array above it is a fresh mmap, which doubled npgnn's CPU time per epoch. "
+        "array above it is a fresh mmap, which doubled the CPU time per epoch of npgnn and of PyG alike. "
         "PyG's time: its top torch operators in one profiled epoch are listed; beyond them it is "
         "Python dispatch and autograd bookkeeping over ~70 small ops per batch, and collation.",
     ]
