@@ -5,8 +5,9 @@ with no NumPy warning."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import scipy.sparse as sp
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from npgnn import Tensor
@@ -85,9 +86,10 @@ def _rows(x) -> int | None:
     return shape[0] if shape else None
 
 
-@FUZZ
-@given(st.data(), st.sampled_from(sorted(LAYERS)))
-def test_layer_inputs(data, name):
+@pytest.mark.parametrize("name", sorted(LAYERS))
+@settings(FUZZ, max_examples=max(FUZZ.max_examples // 3, 5))
+@given(data=st.data())
+def test_layer_inputs(name, data):
     layer, extra_kind, width = LAYERS[name]
     n = data.draw(st.integers(0, 5), label="n")
     x = data.draw(node_features(n), label="x")

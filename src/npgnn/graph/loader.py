@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from npgnn._validate import check_seed
 from npgnn.graph import _checks
 from npgnn.graph.batch import Batch
 from npgnn.graph.graph import Graph
@@ -38,7 +39,8 @@ class DataLoader:
     ``len(loader)`` is the number of batches per epoch.
 
     Raises:
-        TypeError, ValueError: ``batch_size`` is not an int >= 1; an unknown keyword.
+        TypeError, ValueError: ``batch_size`` is not an int >= 1; ``dataset`` is no sequence;
+        ``seed`` is not None, an int >= 0 or a Generator; an unknown keyword.
     """
 
     def __init__(self, dataset: Sequence[Graph], batch_size: int = 1, shuffle: bool = False,
@@ -49,6 +51,11 @@ class DataLoader:
         if unknown:
             raise TypeError(f"DataLoader: unexpected keyword argument {unknown[0]!r}")
         self.batch_size = _checks.as_count("batch_size", batch_size, minimum=1)
+        if not (hasattr(dataset, "__len__") and hasattr(dataset, "__getitem__")) \
+                or isinstance(dataset, (str, bytes, dict)):
+            raise TypeError(f"DataLoader: dataset must be a sequence of Graphs (len and integer "
+                            f"indexing, e.g. a list or a TUDataset), got {type(dataset).__name__}")
+        check_seed("DataLoader", "seed", seed)
         self.dataset = dataset
         self.shuffle = shuffle
         self.follow_batch = follow_batch
