@@ -50,3 +50,40 @@ def test_data_loader_seeded_shuffle_is_reproducible():
     order = [[int(n) for n in np.diff(b.ptr)] for b in DataLoader(graphs, 2, True, seed=3)]
     assert order == [[int(n) for n in np.diff(b.ptr)] for b in DataLoader(graphs, 2, True, seed=3)]
     assert sorted(sum(order, [])) == list(range(3, 9))
+
+
+@pytest.mark.parametrize("fn", ["scatter", "softmax"])
+def test_scalar_src_is_refused_not_divided_by_zero(fn):
+    """A 0-d src used to reach ``dim % src.ndim`` (ZeroDivisionError)."""
+    from npgnn import utils
+
+    call = {"scatter": lambda: utils.scatter(np.float64(1.0), np.array([0]), 0, 1),
+            "softmax": lambda: utils.softmax(np.float64(1.0), np.array([0]))}[fn]
+    with pytest.raises(ValueError, match=r"src: expected an array with the groups along dim, "
+                                         r"got a scalar"):
+        call()
+
+
+@pytest.mark.parametrize("loss", ["binary_cross_entropy", "binary_cross_entropy_with_logits",
+                                  "mse_loss", "l1_loss"])
+def test_mean_of_no_losses_is_nan_without_a_warning(loss):
+    """torch gives NaN for the mean over an empty batch; npgnn did too, with NumPy's
+    "Mean of empty slice" RuntimeWarning."""
+    import warnings
+
+    import npgnn.nn.functional as F
+
+    empty = np.empty(0, np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = getattr(F, loss)(empty, empty)
+    assert out.shape == () and np.isnan(out.data)
+
+
+def test_pool_with_no_batch_and_size_zero_names_the_argument():
+    """batch=None puts every row in graph 0; size=0 used to reach SciPy's COO constructor."""
+    from npgnn.nn.pool import global_add_pool
+
+    with pytest.raises(ValueError, match=r"global_add_pool: size=0 leaves no graph for the 2 rows"):
+        global_add_pool(np.ones((2, 3)), None, 0)
+    assert global_add_pool(np.ones((0, 3)), None, 0).shape == (0, 3)

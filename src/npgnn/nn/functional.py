@@ -107,7 +107,9 @@ def _reduce(losses: Tensor, reduction: str, denominator: Any = None) -> Tensor:
     if reduction == "sum":
         return total
     if denominator is None:
-        return M.mean(losses)
+        if losses.size:
+            return M.mean(losses)
+        denominator = 0   # the mean of no losses is NaN (as torch), without NumPy's warning
     with np.errstate(invalid="ignore", divide="ignore"):
         return M.div(total, np.asarray(denominator, dtype=total.dtype))
 

@@ -37,6 +37,9 @@ def _graph_segments(name: str, x: Tensor, batch: Any, size: int | None) -> Segme
         return cached(batch, ("graph_segments", num_graphs),
                       lambda: Segments(batch.batch, num_graphs, validate=False))
     if batch is None:
+        if size == 0 and n:
+            raise ValueError(f"{name}: size=0 leaves no graph for the {n} rows of x (batch=None "
+                             f"puts every row in graph 0); pass size >= 1 or None")
         return Segments(np.zeros(n, dtype=np.int64), 1 if size is None else size, validate=False)
     if hasattr(batch, "detach") and hasattr(batch, "numpy"):  # a torch tensor
         batch = batch.detach().cpu().numpy()

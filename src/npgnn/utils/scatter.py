@@ -48,7 +48,10 @@ def scatter(src: Any, index: Any, dim: int = 0, dim_size: int | None = None,
     x = src if as_tensor else np.asarray(src)
     if x.dtype.kind not in "biuf":
         raise TypeError(f"src: expected real numbers, got dtype {x.dtype}")
-    if not -x.ndim <= dim < max(x.ndim, 1):
+    if x.ndim == 0:
+        raise ValueError(f"src: expected an array with the groups along dim, got a scalar "
+                         f"({x.dtype})")
+    if not -x.ndim <= dim < x.ndim:
         raise ValueError(f"dim: expected an axis of src (shape {tuple(x.shape)}), got {dim}")
     dim = dim % x.ndim
     if dim_size is None:

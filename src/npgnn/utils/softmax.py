@@ -45,7 +45,10 @@ def softmax(src: Any, index: Any = None, ptr: Any = None, num_nodes: int | None 
     x = src if as_tensor else np.asarray(src)
     if x.dtype.kind != "f":
         raise TypeError(f"src: expected floating-point scores, got dtype {x.dtype}")
-    if not -x.ndim <= dim < max(x.ndim, 1):
+    if x.ndim == 0:
+        raise ValueError(f"src: expected an array with the groups along dim, got a scalar "
+                         f"({x.dtype})")
+    if not -x.ndim <= dim < x.ndim:
         raise ValueError(f"dim: expected an axis of src (shape {tuple(x.shape)}), got {dim}")
     dim = dim % x.ndim
     if ptr is not None:
