@@ -266,3 +266,26 @@ def test_pools_with_infinite_features_and_empty_graphs_equal_pyg(pool, dtype):
     t_out, (t_grad,) = _run_torch(lambda a: theirs(a, torch.tensor(batch), 5), [x], dtype, w)
     _close(out.data, t_out, dtype)
     _close(ins.grad, t_grad, dtype)
+
+
+# ---------------------------------------------------------------------------- selections
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name", ["relu", "maximum", "minimum"])
+def test_selection_gradients_ignore_infinite_upstream_gradients(name, dtype):
+    """relu / maximum / minimum select, they do not multiply: an input that was not selected gets
+    gradient exactly 0 even when the upstream gradient there is inf or NaN (torch's value)."""
+    x = np.array([-1.0, 2.0, 0.0, 3.0], dtype=dtype)
+    other = np.array([0.5, 1.0, 0.0, 3.0], dtype=dtype)
+    g = np.array([INF, 1.0, np.nan, -INF], dtype=dtype)
+    ours = {"relu": lambda a, b: ops.relu(a), "maximum": ops.maximum, "minimum": ops.minimum}[name]
+    theirs = {"relu": lambda a, b: torch.relu(a), "maximum": torch.maximum,
+              "minimum": torch.minimum}[name]
+    a, b = Tensor(x, requires_grad=True), Tensor(other, requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        ours(a, b).backward(g)
+    ta, tb = (torch.tensor(v, requires_grad=True) for v in (x, other))
+    theirs(ta, tb).backward(torch.tensor(g))
+    _close(a.grad, ta.grad.numpy(), dtype)
+    if name != "relu":
+        _close(b.grad, tb.grad.numpy(), dtype)

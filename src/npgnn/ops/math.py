@@ -152,12 +152,17 @@ class Maximum(Function):
     def forward(self, a, b):
         self.shapes = a.shape, b.shape
         out = np.maximum(a, b)
-        self.share_a = np.where(a > b, 1.0, np.where(a == b, 0.5, 0.0)).astype(out.dtype)
+        self.a_wins, self.tie = a > b, a == b
         return out
 
     def backward(self, g):
-        ga = unbroadcast(g * self.share_a, self.shapes[0]) if self.needs_input_grad[0] else None
-        gb = unbroadcast(g * (1 - self.share_a), self.shapes[1]) if self.needs_input_grad[1] else None
+        # a selection, not 0 · g: the losing side gets exactly 0 even for an infinite g (torch)
+        zero, half = g.dtype.type(0), g * g.dtype.type(0.5)
+        ga = unbroadcast(np.where(self.a_wins, g, np.where(self.tie, half, zero)),
+                         self.shapes[0]) if self.needs_input_grad[0] else None
+        b_wins = ~(self.a_wins | self.tie)
+        gb = unbroadcast(np.where(b_wins, g, np.where(self.tie, half, zero)),
+                         self.shapes[1]) if self.needs_input_grad[1] else None
         return ga, gb
 
 

@@ -16,12 +16,15 @@ from npgnn.random import default_generator
 
 # ---------------------------------------------------------------------------- activations
 class ReLU(Function):
+    """max(x, 0); the gradient is g where x > 0 and exactly 0 elsewhere, even for an infinite
+    or NaN g (a selection, not a product 0 · g: torch's threshold_backward)."""
+
     def forward(self, x):
         self.mask = x > 0
         return np.where(self.mask, x, 0).astype(x.dtype, copy=False)
 
     def backward(self, g):
-        return g * self.mask
+        return np.where(self.mask, g, g.dtype.type(0))
 
 
 class LeakyReLU(Function):
