@@ -49,7 +49,10 @@ LAYERS = _layers()
 @st.composite
 def node_features(draw, n: int):
     kind = draw(st.sampled_from(["valid", "valid", "valid64", "array", "array", "junk", "sparse",
-                                 "tensor"]))
+                                 "tensor", "pair"]))
+    if kind == "pair":   # PyG's bipartite (x_src, x_dst): the output has x_dst's rows
+        x = np.random.default_rng(n).standard_normal((n, F)).astype(np.float32)
+        return (x, x[:draw(st.integers(0, n))]) if draw(st.booleans()) else (x, draw(junk()))
     if kind == "valid":
         return np.random.default_rng(n).standard_normal((n, F)).astype(np.float32)
     if kind == "valid64":
@@ -81,6 +84,8 @@ def extra_argument(draw, kind: str, n: int, e: int):
 
 
 def _rows(x) -> int | None:
+    if isinstance(x, tuple):
+        x = x[1]
     data = x.data if isinstance(x, Tensor) else x
     shape = getattr(data, "shape", None)
     return shape[0] if shape else None
