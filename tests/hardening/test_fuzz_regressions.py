@@ -87,3 +87,14 @@ def test_pool_with_no_batch_and_size_zero_names_the_argument():
     with pytest.raises(ValueError, match=r"global_add_pool: size=0 leaves no graph for the 2 rows"):
         global_add_pool(np.ones((2, 3)), None, 0)
     assert global_add_pool(np.ones((0, 3)), None, 0).shape == (0, 3)
+
+
+def test_empty_complex_batch_is_refused_without_a_complex_warning():
+    """An empty complex batch used to be cast to int64 (NumPy's ComplexWarning), then accepted."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(TypeError, match=r"batch: expected integer graph ids, got complex128"):
+            Graph(edge_index=np.empty((2, 0), np.int64), batch=np.array([], dtype=complex))
+        assert Graph(edge_index=np.empty((2, 0), np.int64), batch=[]).num_nodes == 0

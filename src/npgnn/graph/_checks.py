@@ -213,7 +213,7 @@ def as_batch(b: Any, num_nodes: int) -> np.ndarray:
         TypeError: not integers. ValueError: wrong length, negative or unsorted ids.
     """
     b = as_array("batch", b)
-    if b.size == 0 and b.ndim == 1:
+    if b.size == 0 and b.ndim == 1 and b.dtype.kind in "biuf":  # [] is float64
         b = b.astype(np.int64)
     if b.dtype.kind not in "iu":
         raise TypeError(f"batch: expected integer graph ids, got {b.dtype}")
