@@ -90,6 +90,13 @@ UTILS = {
     "softmax": lambda ei, v, n: utils.softmax(v, _targets(ei), num_nodes=n),
     "scatter": lambda ei, v, n: utils.scatter(v, _targets(ei), 0, n, "sum"),
     "index_to_mask": lambda ei, v, n: utils.index_to_mask(ei, n),
+    "mask_to_index": lambda ei, v, n: utils.mask_to_index(v),
+    "contains_self_loops": lambda ei, v, n: utils.contains_self_loops(ei),
+    "segregate_self_loops": lambda ei, v, n: utils.segregate_self_loops(ei, v),
+    "to_dense_batch": lambda ei, v, n: utils.to_dense_batch(v, _sources(ei), max_num_nodes=n),
+    "dense_to_sparse": lambda ei, v, n: utils.dense_to_sparse(v),
+    "batched_negative_sampling": lambda ei, v, n: utils.batched_negative_sampling(
+        ei, _sources(ei) if isinstance(v, np.ndarray) else v),
 }
 
 
