@@ -9,7 +9,8 @@ first heavy import. Only when the running program *is* the npgnn command (the co
 ``npgnn: interrupted`` and exits with status 130; :func:`npgnn.cli.main` calls :func:`restore`
 before it starts, and its own ``except KeyboardInterrupt`` answers from then on, with the same
 line and status. A library user's ``import npgnn`` is untouched (Ctrl-C raises
-KeyboardInterrupt as usual), and so is a SIGINT the parent process set to be ignored.
+KeyboardInterrupt as usual), and so are a SIGINT the parent process set to be ignored and the
+worker processes the command starts (they inherit its ``sys.argv``).
 ``NPGNN_DEBUG=1`` keeps Python's handler (and so the traceback). Standard library only: this
 module must be importable in a few microseconds.
 """
@@ -50,7 +51,14 @@ def _runs_npgnn_module(orig_argv: list[str]) -> bool:
 
 
 def running_as_cli() -> bool:
-    """Whether this process is the ``npgnn`` command (console script or ``python -m npgnn``)."""
+    """Whether this process is the ``npgnn`` command (console script or ``python -m npgnn``).
+
+    A child process that multiprocessing started (e.g. a Dask worker of ``npgnn train
+    --workers``) inherits the command's ``sys.argv`` but is not the command: False there.
+    """
+    mp = sys.modules.get("multiprocessing")   # imported already in any multiprocessing child
+    if mp is not None and getattr(mp, "parent_process", lambda: None)() is not None:
+        return False
     if sys.argv and _is_npgnn_script(sys.argv[0]):
         return True
     return _runs_npgnn_module(list(getattr(sys, "orig_argv", [])))

@@ -94,3 +94,23 @@ def test_this_test_process_is_not_the_cli():
     assert not running_as_cli()
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler \
         or signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+
+
+def _child_view(queue) -> None:
+    queue.put((sys.argv[0], running_as_cli()))
+
+
+def test_worker_processes_of_the_command_are_not_the_cli(monkeypatch) -> None:
+    """multiprocessing children (Dask workers of `npgnn train --workers`) inherit the command's
+    sys.argv; they must keep Python's SIGINT handling (else every worker prints the line)."""
+    import multiprocessing
+
+    monkeypatch.setattr(sys, "argv", ["/usr/local/bin/npgnn", "train"])
+    assert running_as_cli()
+    ctx = multiprocessing.get_context("spawn")
+    queue = ctx.Queue()
+    child = ctx.Process(target=_child_view, args=(queue,))
+    child.start()
+    argv0, is_cli = queue.get(timeout=120)
+    child.join(timeout=60)
+    assert argv0 == "/usr/local/bin/npgnn" and is_cli is False
