@@ -10,7 +10,7 @@ sweep`` as one task of a ``dask.distributed`` cluster.
 Dask is optional (``pip install 'npgnn[distributed]'``); ``import npgnn`` never imports it,
 and this package raises an ImportError saying how to install it.
 """
-from npgnn.distributed.cluster import WORKER_ENV, ThreadLimits, connect
+from npgnn.distributed.cluster import WORKER_CONFIG, WORKER_ENV, ThreadLimits, connect
 from npgnn.distributed.execute import WorkerLostError, run_tasks
 
-__all__ = ["WORKER_ENV", "ThreadLimits", "WorkerLostError", "connect", "run_tasks"]
+__all__ = ["WORKER_CONFIG", "WORKER_ENV", "ThreadLimits", "WorkerLostError", "connect", "run_tasks"]
