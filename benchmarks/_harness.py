@@ -63,6 +63,9 @@ MARKER = "@@harness "
 KINDS = ("npgnn", "torch", "jax", "numpy")
 THREAD_ENV = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "NUMBA_NUM_THREADS")
 DROP_ENV = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+#: How numpy, torch and XLA say that an allocation failed (a worker's stderr).
+OOM_SIGNS = ("MemoryError", "can't allocate memory", "Cannot allocate memory", "std::bad_alloc",
+             "RESOURCE_EXHAUSTED", "Out of memory")
 
 
 # ============================================================================ parent side
@@ -185,9 +188,7 @@ def spawn(rival: Rival, *, repeats: int, warmup: int = 1, pause: float = 0.2,
     payload = [line for line in proc.stdout.splitlines() if line.startswith(MARKER)]
     if proc.returncode != 0 or not payload:
         tail = " | ".join(proc.stderr.strip().splitlines()[-3:])
-        oom = proc.returncode == -9 or any(
-            sign in proc.stderr for sign in ("MemoryError", "can't allocate memory",
-                                             "Cannot allocate memory", "std::bad_alloc"))
+        oom = proc.returncode == -9 or any(sign in proc.stderr for sign in OOM_SIGNS)
         what = "out of memory" if oom else f"exit {proc.returncode}"
         return Result(rival.name, error=f"{what}: {tail[-300:]}" if tail else what)
     data = json.loads(payload[-1][len(MARKER):])
@@ -236,10 +237,19 @@ def best(results: dict[str, Result], names: Iterable[str]) -> str | None:
     return min(ok, key=lambda n: results[n].median) if ok else None
 
 
+def short_error(error: str) -> str:
+    """A table cell for a failed rival: "out of memory", "timeout (> N s)", or the error's start."""
+    if error.startswith("timeout"):
+        return error
+    if error.startswith("out of memory") or any(sign in error for sign in OOM_SIGNS):
+        return "out of memory"
+    return error[:80]
+
+
 def fmt_ms(res: Result) -> str:
-    """``median (min-max)`` in milliseconds, or the error."""
+    """``median (min-max)`` in milliseconds, or the (shortened) error."""
     if not res.ok:
-        return res.error or "not run"
+        return short_error(res.error) if res.error else "not run"
     lo, hi = res.spread
     return f"{1e3 * res.median:,.1f} ({1e3 * lo:,.1f}-{1e3 * hi:,.1f})"
 
