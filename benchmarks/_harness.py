@@ -291,12 +291,15 @@ def load_average() -> str:
 
 
 def machine_lines(load_before: str, results: dict[str, Result] | None = None,
-                  torch_groups: Iterable[Sequence[str]] = ()) -> list[str]:
-    """Markdown lines: CPU, cores, load average before/now, versions, best torch thread count."""
+                  torch_groups: Iterable[Sequence[str]] = (),
+                  load_text: str | None = None) -> list[str]:
+    """Markdown lines: CPU, cores, load average before/now (or ``load_text`` instead, for a
+    page written after the measurements), versions, best torch thread count."""
     ver = ", ".join(f"{k} {v}" for k, v in versions().items())
+    load = load_text or (f"load average (1, 5, 15 min) before: {load_before}, after: "
+                         f"{load_average()}")
     lines = [(f"Machine: {cpu_model()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
-             f"load average (1, 5, 15 min) before: {load_before}, after: {load_average()} -- the "
-             "machine is shared with other jobs, read ratios as +-30% or worse."),
+              f"{load} -- the machine is shared with other jobs, read ratios as +-30% or worse."),
              f"Versions: {ver}.",
              ("Each rival ran in a fresh process with its thread settings applied before imports "
              "(benchmarks/_harness.py); times are medians (min-max) of the timed calls after a "
@@ -321,11 +324,12 @@ def write_markdown(path: str | Path, title: str, header: Sequence[str], rows: It
                    results: dict[str, Result] | None = None,
                    torch_groups: Iterable[Sequence[str]] = (), reproduce: str | None = None,
                    sections: Iterable[tuple[str, Sequence[str], Sequence[str],
-                                            Iterable[Sequence[object]]]] = ()) -> str:
+                                            Iterable[Sequence[object]]]] = (),
+                   load_text: str | None = None) -> str:
     """Write (and return) a markdown page: title, machine lines, notes, one table, then further
     ``sections`` (each ``(heading, notes, header, rows)``), then the reproduce line."""
     lines = [f"# {title}", ""]
-    lines += machine_lines(load_before or load_average(), results, torch_groups)
+    lines += machine_lines(load_before or load_average(), results, torch_groups, load_text)
     lines += [""] + [n for note in notes for n in (note, "")]
     lines += table_lines(header, rows)
     for heading, sec_notes, sec_header, sec_rows in sections:

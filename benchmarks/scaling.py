@@ -417,6 +417,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--table-only", action="store_true",
                    help="with --reuse: write the table from the saved cells, marking the others "
                         "as not run instead of measuring them")
+    p.add_argument("--load-during", default=None,
+                   help="with --table-only: the load average seen while the cells were measured, "
+                        "stated on the page instead of the current one")
     p.add_argument("--reuse", action="store_true",
                    help="take (workload, size) cells already measured from --data's "
                         "scaling-results.json instead of measuring them again")
@@ -517,12 +520,12 @@ def main(argv: list[str] | None = None) -> int:
         *notes,
     ]
     text = H.write_markdown(
-        args.out, "Scaling: forward + backward from 10k to 10M edges", 
+        args.out, "Scaling: forward + backward from 10k to 10M edges",
         ["workload", "nodes", "edges", "rival (best threads)", "wall ms, median (min-max)",
          "wall ratio rival / npgnn", "CPU ms (all threads)", "CPU ratio", "peak MB", "same"], rows, notes=notes, load_before=load_before,
-        sections=sections,
+        sections=sections, load_text=args.load_during,
         reproduce="env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/scaling.py "
-                  + " ".join(f"--reorder {m}" for m in args.reorder))
+                  + " ".join(f"--reorder {m}" for m in args.reorder)).rstrip()
     if records:
         plot(records, args.out.with_suffix(".png"))
     print(text)
