@@ -26,9 +26,12 @@ per call. Then one more call measures peak memory: the resident-set high-water m
 (``VmHWM`` of ``/proc/self/status``) is reset by writing ``5`` to ``/proc/self/clear_refs``
 (Linux >= 4.0), and the peak is ``VmHWM`` after the call minus ``VmRSS`` before it -- exact, no
 sampling gaps. Where ``clear_refs`` is not writable, a thread polling ``VmRSS`` every 0.5 ms
-gives a lower bound instead (``memory_method`` in the result says which). glibc's mmap threshold
-is fixed at 64 KiB first, so blocks freed by earlier calls leave the resident set and a call's
-own allocations show up in its peak. Optional: ``profile=True`` runs one call under
+gives a lower bound instead (``memory_method`` in the result says which). For that call only,
+the free heap is returned to the system (``malloc_trim``) and glibc's mmap threshold is fixed
+at 64 KiB, so blocks freed by earlier calls leave the resident set and the call's own
+allocations show up in its peak. The timed calls run with glibc's defaults: with the threshold
+fixed, every array above 64 KiB is a fresh ``mmap`` faulted in page by page (benchmarks/gin_epoch.py
+measured twice the CPU time per epoch that way, for npgnn and PyG alike). Optional: ``profile=True`` runs one call under
 ``torch.profiler`` (torch rivals) and reports the top operators by self CPU time, to say what
 dominates a rival's time when it is not the GNN (e.g. dropout's RNG).
 
@@ -367,6 +370,8 @@ def peak_memory(fn: Callable[[], object]) -> tuple[int, str]:
     import gc
 
     gc.collect()
+    _fix_mmap_threshold()
+    _trim_heap()
     base = _status_kb("VmRSS")
     if _reset_hwm():
         fn()
@@ -392,6 +397,14 @@ def peak_memory(fn: Callable[[], object]) -> tuple[int, str]:
 def _fix_mmap_threshold(nbytes: int = 1 << 16) -> None:
     try:
         ctypes.CDLL("libc.so.6").mallopt(-3, nbytes)  # M_MMAP_THRESHOLD
+    except (OSError, AttributeError):
+        pass
+
+
+def _trim_heap() -> None:
+    """Return glibc's free heap memory to the system (no-op elsewhere)."""
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
     except (OSError, AttributeError):
         pass
 
@@ -429,7 +442,6 @@ def work(spec: dict) -> dict:
     call are merged into ``info``. ``cold_seconds``: from the process's start (interpreter
     launch) to the end of its first call, imports and setup included.
     """
-    _fix_mmap_threshold()
     if spec["kind"] == "torch":
         import torch
 
