@@ -25,7 +25,7 @@ from npgnn._validate import FLOAT_DTYPES
 class _Buffers:
     """Flat moments of one group, and the views handed out as per-parameter state."""
 
-    __slots__ = ("params", "m", "v", "views_m", "views_v", "bounds")
+    __slots__ = ("bounds", "m", "params", "v", "views_m", "views_v")
 
     def __init__(self, params: list[Any], states: list[dict[str, Any]], dtype: np.dtype) -> None:
         sizes = [p.data.size for p in params]
@@ -95,18 +95,30 @@ def adam_group_step(optimizer: Any, group: dict[str, Any]) -> bool:
                 p.data *= 1.0 - lr * wd
         else:
             grad = grad + wd * np.concatenate([p.data.reshape(-1) for p in params])
-    m, v = buffers.m, buffers.v
+    update = adam_step(buffers.m, buffers.v, grad, beta1, beta2, t, eps, lr)
+    for p, (lo, hi) in zip(params, buffers.bounds):
+        p.data -= update[lo:hi].reshape(p.data.shape)
+    return True
+
+
+def adam_step(m: np.ndarray, v: np.ndarray, grad: np.ndarray, beta1: float, beta2: float, t: int,
+              eps: float, lr: float, max_exp_avg_sq: np.ndarray | None = None) -> np.ndarray:
+    """Update the moment estimates ``m``, ``v`` in place with ``grad`` and return the step
+    η/(1 − β₁ᵗ) · m / (√v̂ / √(1 − β₂ᵗ) + ε) to subtract (Kingma & Ba 2015, Algorithm 1, in
+    torch's arrangement; v̂ = running max of v kept in ``max_exp_avg_sq`` for amsgrad, else v).
+    The one formula both the flat and the per-parameter paths run."""
     m *= beta1
     m += (1.0 - beta1) * grad
     v *= beta2
     v += (1.0 - beta2) * (grad * grad)
+    if max_exp_avg_sq is not None:
+        v = np.maximum(max_exp_avg_sq, v, out=max_exp_avg_sq)
+    # bias corrections: m and v start at 0, so early averages are too small by 1 − βᵗ
     bias1 = 1.0 - beta1 ** t
     bias2_sqrt = math.sqrt(1.0 - beta2 ** t)
     denom = np.sqrt(v)
     denom /= bias2_sqrt
     denom += eps
-    update = m / denom
-    update *= lr / bias1
-    for p, (lo, hi) in zip(params, buffers.bounds):
-        p.data -= update[lo:hi].reshape(p.data.shape)
-    return True
+    step = m / denom
+    step *= lr / bias1
+    return step

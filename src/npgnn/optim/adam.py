@@ -1,7 +1,6 @@
 """Adam (L2 weight decay in the gradient) and AdamW (decoupled weight decay), as in torch.optim."""
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from typing import Any
 
@@ -9,7 +8,7 @@ import numpy as np
 
 from npgnn._format import show
 from npgnn.nn.module import Parameter
-from npgnn.optim._flat import adam_group_step
+from npgnn.optim._flat import adam_group_step, adam_step
 from npgnn.optim.optimizer import Optimizer, check_bool, check_number
 
 
@@ -96,22 +95,9 @@ class Adam(Optimizer):
                 p.data *= 1.0 - lr * wd                 # AdamW: shrink the weights themselves
             else:
                 grad = grad + wd * p.data               # Adam: L2 term in the gradient (new array)
-        m, v = state["exp_avg"], state["exp_avg_sq"]
-        m *= beta1
-        m += (1.0 - beta1) * grad
-        v *= beta2
-        v += (1.0 - beta2) * (grad * grad)
-        if group["amsgrad"]:
-            v = np.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
-        # bias corrections: m and v start at 0, so early averages are too small by 1 − βᵗ
-        bias1 = 1.0 - beta1 ** t
-        bias2_sqrt = math.sqrt(1.0 - beta2 ** t)
-        denom = np.sqrt(v)
-        denom /= bias2_sqrt
-        denom += eps
-        step = m / denom
-        step *= lr / bias1
-        p.data -= step
+        max_sq = state["max_exp_avg_sq"] if group["amsgrad"] else None
+        p.data -= adam_step(state["exp_avg"], state["exp_avg_sq"], grad, beta1, beta2, t, eps, lr,
+                            max_sq)
 
 
 class AdamW(Adam):
