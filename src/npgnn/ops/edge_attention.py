@@ -58,7 +58,7 @@ class EdgeAttention(Function):
         w = self.alpha * mask if self.mask is not None else self.alpha
         out = np.empty((g.num_nodes, heads, c + d), dtype=dtype)
         for k in range(heads):
-            out[:, k, :c] = self._by_target(w[:, k]) @ value[:, k]
+            out[:, k, :c] = self.graph.matrix(w[:, k]) @ value[:, k]
             if d:
                 out[:, k, c:] = self._edges_to_targets(w[:, k]) @ self.ea
         return out
@@ -94,10 +94,10 @@ class EdgeAttention(Function):
         dq, dk, dv = np.empty_like(q), np.empty_like(key), np.empty_like(value)
         dqe, dea = np.empty_like(qe), np.zeros_like(ea)
         for k in range(heads):
-            s_k = self._by_target(ds[:, k])
+            s_k = self.graph.matrix(ds[:, k])
             dq[:, k] = s_k @ key[:, k]
             dk[:, k] = s_k.T @ q[:, k]
-            dv[:, k] = self._by_target(w[:, k]).T @ grad[:, k, :c]
+            dv[:, k] = self.graph.matrix(w[:, k]).T @ grad[:, k, :c]
             if d:
                 dqe[:, k] = self._edges_to_targets(ds[:, k]) @ ea
                 dea += ds[:, k, None] * qe[g.dst, k] + w[:, k, None] * grad[g.dst, k, c:]
@@ -115,11 +115,6 @@ class EdgeAttention(Function):
         if self.ea.shape[1]:
             z += np.einsum("ed,ed->e", self.qe[g.dst, k], self.ea)
         return z
-
-    def _by_target(self, weights: np.ndarray) -> sp.csr_matrix:
-        """(N, N) with row i holding the weights of i's incoming edges at their sources."""
-        g = self.graph
-        return sp.csr_matrix((weights, g.src, g.indptr), shape=(g.num_nodes, g.num_nodes))
 
     def _edges_to_targets(self, weights: np.ndarray) -> sp.csr_matrix:
         """(N, E): row i holds the weights of i's incoming edges at their positions."""

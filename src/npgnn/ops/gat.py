@@ -63,6 +63,11 @@ class AttentionGraph:
     def num_edges(self) -> int:
         return self.src.shape[0]
 
+    def matrix(self, weights: np.ndarray) -> sp.csr_matrix:
+        """(N, N) CSR whose row i holds the weights (E,) of i's incoming edges (in position
+        order) at their sources: ``matrix(w) @ h`` is the weighted sum over in-neighbours."""
+        return sp.csr_matrix((weights, self.src, self.indptr), shape=(self.num_nodes, self.num_nodes))
+
     def in_original_order(self, values: np.ndarray) -> np.ndarray:
         """Per-position values (E, ...) reordered to the caller's edge order, as a new array (a
         plain copy when the edges came sorted by target)."""
@@ -99,7 +104,7 @@ class GATAttention(Function):
         z = np.exp(z - g.targets.max(z)[g.dst])
         self.alpha = z / g.targets.sum(z)[g.dst]
         weights = self.alpha * mask if self.mask is not None else self.alpha
-        return np.stack([self._matrix(weights[:, k]) @ h[:, k] for k in range(h.shape[1])], axis=1)
+        return np.stack([self.graph.matrix(weights[:, k]) @ h[:, k] for k in range(h.shape[1])], axis=1)
 
     def backward(self, grad):
         g, h, dtype = self.graph, self.h, self.h.dtype
@@ -124,7 +129,7 @@ class GATAttention(Function):
             d_alpha, weights = d_alpha * mask, self.alpha * mask
         ds = self.alpha * (d_alpha - g.targets.sum(self.alpha * d_alpha)[g.dst])
         ds = np.where(self._scores_positive(), ds, ds * dtype.type(self.slope))
-        dh = np.stack([self._matrix(weights[:, k]).T @ grad[:, k] for k in heads], axis=1)
+        dh = np.stack([self.graph.matrix(weights[:, k]).T @ grad[:, k] for k in heads], axis=1)
         return (dh, g.sources.sum(ds), g.targets.sum(ds)) + (() if self.a_edge is None else (ds,))
 
     # -- helpers of the NumPy path
@@ -143,10 +148,6 @@ class GATAttention(Function):
     def _scores(self) -> np.ndarray:
         z = self._raw_scores()
         return np.where(z > 0, z, z * z.dtype.type(self.slope))
-
-    def _matrix(self, weights: np.ndarray) -> sp.csr_matrix:
-        g = self.graph
-        return sp.csr_matrix((weights, g.src, g.indptr), shape=(g.num_nodes, g.num_nodes))
 
 
 def gat_attention(

@@ -20,7 +20,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
 
 from npgnn.autodiff.function import Function
 from npgnn.autodiff.tensor import Tensor, as_tensor
@@ -83,7 +82,7 @@ class GATv2Attention(Function):
         z = np.exp(z - g.targets.max(z)[g.dst])
         self.alpha = z / g.targets.sum(z)[g.dst]
         weights = self.alpha * mask if self.mask is not None else self.alpha
-        return np.stack([self._matrix(weights[:, k]) @ x_l[:, k] for k in range(heads)], axis=1)
+        return np.stack([self.graph.matrix(weights[:, k]) @ x_l[:, k] for k in range(heads)], axis=1)
 
     def backward(self, grad):
         g, x_l, dtype = self.graph, self.x_l, self.x_l.dtype
@@ -123,7 +122,7 @@ class GATv2Attention(Function):
                 datt[k] = ds[:, k] @ activated
                 du = ds[:, k, None] * np.where(positive, self.att[k], self.att[k] * dtype.type(self.slope))
                 dxr[:, k] = g.targets.sum(du)
-                dxl[:, k] = g.sources.sum(du) + self._matrix(weights[:, k]).T @ grad[:, k]
+                dxl[:, k] = g.sources.sum(du) + self.graph.matrix(weights[:, k]).T @ grad[:, k]
                 dea += du @ self.w[k]
                 dw[k] = du.T @ self.ea
         grads = (dxl, dxr, datt.reshape(self.att_shape))
@@ -143,10 +142,6 @@ class GATv2Attention(Function):
             u = u + self.ea @ self.w[k].T
         positive = u > 0
         return positive, np.where(positive, u, u * u.dtype.type(self.slope))
-
-    def _matrix(self, weights: np.ndarray) -> sp.csr_matrix:
-        g = self.graph
-        return sp.csr_matrix((weights, g.src, g.indptr), shape=(g.num_nodes, g.num_nodes))
 
 
 def gatv2_attention(
