@@ -42,7 +42,7 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from benchmarks import _harness as H  # noqa: E402
+from benchmarks import _harness as H
 
 SIZES = (100_000, 300_000, 1_000_000, 2_449_029)
 HIDDEN, LAYERS, LR = 256, 2, 0.003
@@ -127,25 +127,32 @@ def npgnn_train(data_dir: str, batches: int):
     return call, info
 
 
-def npgnn_infer(data_dir: str):
+def _npgnn_eval_model(data_dir: str):
+    """(graph, GraphSAGE in eval mode, number of classes, info) for the two evaluation rivals."""
     import npgnn
     from npgnn import Graph
-    from npgnn.loader import NeighborLoader
     from npgnn.nn.models import GraphSAGE
 
     arrays, load_s = _load(data_dir)
     g = Graph(edge_index=arrays["edge_index"], x=arrays["x"], num_nodes=arrays["x"].shape[0])
     npgnn.manual_seed(0)
-    model = GraphSAGE(g.num_features, HIDDEN, LAYERS, int(arrays["y"].max()) + 1)
+    classes = int(arrays["y"].max()) + 1
+    model = GraphSAGE(g.num_features, HIDDEN, LAYERS, classes)
     model.eval()
-    info = {"load_s": load_s}
+    return g, model, classes, {"load_s": load_s}
+
+
+def npgnn_infer(data_dir: str):
+    from npgnn.loader import NeighborLoader
+
+    g, model, classes, info = _npgnn_eval_model(data_dir)
 
     def call() -> None:
         start = time.perf_counter()
         loader = NeighborLoader(g, [-1], batch_size=INFER_BATCH)
         info["setup_s"] = time.perf_counter() - start
         out = model.inference(loader)
-        assert out.shape == (g.num_nodes, int(arrays["y"].max()) + 1)
+        assert out.shape == (g.num_nodes, classes)
         info["peak_mb"] = _rss_mb()
 
     return call, info
@@ -228,15 +235,8 @@ def pyg_infer(data_dir: str):
 def npgnn_full(data_dir: str):
     """Full-graph forward (no sampling, no batches) in evaluation mode."""
     import npgnn
-    from npgnn import Graph
-    from npgnn.nn.models import GraphSAGE
 
-    arrays, load_s = _load(data_dir)
-    g = Graph(edge_index=arrays["edge_index"], x=arrays["x"], num_nodes=arrays["x"].shape[0])
-    npgnn.manual_seed(0)
-    model = GraphSAGE(g.num_features, HIDDEN, LAYERS, int(arrays["y"].max()) + 1)
-    model.eval()
-    info = {"load_s": load_s}
+    g, model, _, info = _npgnn_eval_model(data_dir)
 
     def call() -> None:
         with npgnn.no_grad():
