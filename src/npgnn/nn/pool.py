@@ -15,7 +15,7 @@ from npgnn.graph import Graph
 from npgnn.graph._checks import as_count
 from npgnn.nn.conv._structure import cached
 from npgnn.ops.graph import segment_max, segment_mean, segment_sum
-from npgnn.ops.segments import Segments, check_index
+from npgnn.ops.segments import Segments, check_batch_vector
 
 
 def _graph_segments(name: str, x: Tensor, batch: Any, size: int | None) -> Segments:
@@ -41,15 +41,8 @@ def _graph_segments(name: str, x: Tensor, batch: Any, size: int | None) -> Segme
             raise ValueError(f"{name}: size=0 leaves no graph for the {n} rows of x (batch=None "
                              f"puts every row in graph 0); pass size >= 1 or None")
         return Segments(np.zeros(n, dtype=np.int64), 1 if size is None else size, validate=False)
-    if hasattr(batch, "detach") and hasattr(batch, "numpy"):  # a torch tensor
-        batch = batch.detach().cpu().numpy()
-    batch = np.asarray(batch)
-    if batch.ndim != 1 or batch.shape[0] != n:
-        raise ValueError(f"{name}: batch must have shape ({n},) (one graph id per row of x), got "
-                         f"{batch.shape}")
-    if size is None:
-        size = int(batch.max()) + 1 if batch.size and np.issubdtype(batch.dtype, np.integer) else 0
-    return Segments(check_index(f"{name}: batch", batch, size), size, validate=False)
+    ids, size = check_batch_vector(name, batch, n, size)
+    return Segments(ids, size, validate=False)
 
 
 def global_add_pool(x: Any, batch: Any = None, size: int | None = None) -> Tensor:

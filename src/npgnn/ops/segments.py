@@ -6,6 +6,8 @@ into one sparse-times-dense product in C, and ``np.maximum.reduceat`` serves the
 """
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import scipy.sparse as sp
 
@@ -27,6 +29,25 @@ def check_index(name: str, index: np.ndarray, size: int) -> np.ndarray:
             "is num_nodes right, or the edge list 1-based?"
         )
     return index
+
+
+def check_batch_vector(name: str, batch: Any, num_rows: int,
+                       size: int | None) -> tuple[np.ndarray, int]:
+    """A graph-id vector given with ``num_rows`` rows of features (a NumPy array, a list or a
+    torch tensor) checked and returned as int64 ids in ``[0, size)``, with ``size`` (the number
+    of graphs) inferred as ``max + 1`` when None, as PyG does.
+
+    Raises ValueError when the shape is not (num_rows,), TypeError for non-integer ids and
+    IndexError for ids outside ``[0, size)`` (messages start with ``name``)."""
+    if hasattr(batch, "detach") and hasattr(batch, "numpy"):                # a torch tensor
+        batch = batch.detach().cpu().numpy()
+    batch = np.asarray(batch)
+    if batch.ndim != 1 or batch.shape[0] != num_rows:
+        raise ValueError(f"{name}: batch must have shape ({num_rows},) (one graph id per row of x), "
+                         f"got {batch.shape}")
+    if size is None:
+        size = int(batch.max()) + 1 if batch.size and np.issubdtype(batch.dtype, np.integer) else 0
+    return check_index(f"{name}: batch", batch, size), size
 
 
 # Counting sort is used while the number of groups is at most this many times the number of

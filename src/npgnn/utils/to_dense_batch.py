@@ -8,7 +8,7 @@ import numpy as np
 from npgnn.autodiff.tensor import Tensor, as_tensor
 from npgnn.ops import math as M
 from npgnn.ops.graph import gather, segment_sum
-from npgnn.ops.segments import Segments, check_index, group_by
+from npgnn.ops.segments import Segments, check_batch_vector, check_index, group_by
 
 
 class DenseLayout:
@@ -72,16 +72,8 @@ def dense_layout(x_rows: int, batch: Any = None, batch_size: int | None = None,
         return g._cache[key]
     if batch is None:
         batch = np.zeros(x_rows, dtype=np.int64)
-    if hasattr(batch, "detach") and hasattr(batch, "numpy"):                # a torch tensor
-        batch = batch.detach().cpu().numpy()
-    batch = np.asarray(batch)
-    if batch.ndim != 1 or batch.shape[0] != x_rows:
-        raise ValueError(f"to_dense_batch: batch must have shape ({x_rows},) (one graph id per "
-                         f"row of x), got {batch.shape}")
-    if batch_size is None:
-        batch_size = int(batch.max()) + 1 if batch.size else 0
-    return DenseLayout(check_index("to_dense_batch: batch", batch, batch_size), batch_size,
-                       max_num_nodes)
+    ids, batch_size = check_batch_vector("to_dense_batch", batch, x_rows, batch_size)
+    return DenseLayout(ids, batch_size, max_num_nodes)
 
 
 def to_dense_batch(x: Any, batch: Any = None, fill_value: float = 0.0,
