@@ -13,9 +13,10 @@ from typing import Any
 
 import numpy as np
 
-from npgnn.autodiff.tensor import Tensor
+from npgnn.autodiff.tensor import Tensor, as_tensor
 from npgnn.graph import Graph
 from npgnn.nn.conv import _edge_index_cache
+from npgnn.ops import math as M
 from npgnn.ops.segments import Segments
 
 
@@ -67,3 +68,16 @@ def source_segments(g: Graph) -> Segments:
     return cached(g, "segments_by_source",
                   lambda: Segments(g.edge_index[0], g.num_nodes, validate=False,
                                    order=g.source_order()))
+
+
+def edge_features(edge_attr: Any) -> Tensor:
+    """Edge features as a Tensor of at least two dimensions: a torch tensor is read through NumPy
+    (gradient-free, as every input from torch is), a 1-D array (E,) becomes one column (E, 1),
+    as PyG's edge-feature layers reshape it. Shape checks against the graph stay with the layer,
+    which knows the width it needs."""
+    if not isinstance(edge_attr, Tensor) and hasattr(edge_attr, "detach"):  # a torch tensor
+        edge_attr = edge_attr.detach().cpu().numpy()
+    edge_attr = as_tensor(edge_attr)
+    if edge_attr.ndim == 1:
+        edge_attr = M.reshape(edge_attr, (-1, 1))
+    return edge_attr

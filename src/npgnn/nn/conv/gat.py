@@ -21,7 +21,7 @@ from npgnn._validate import check_probability, check_real, check_size, check_sup
 from npgnn.autodiff.tensor import Tensor, as_tensor
 from npgnn.graph import Graph
 from npgnn.nn import init
-from npgnn.nn.conv._structure import as_graph, cached
+from npgnn.nn.conv._structure import as_graph, cached, edge_features
 from npgnn.nn.linear import Linear
 from npgnn.nn.module import Module, Parameter
 from npgnn.ops import math as M
@@ -393,11 +393,7 @@ def _resolve_edge_attr(name: str, edge_attr: Any, graph: Any, lin_edge: Linear |
     if lin_edge is None:
         raise ValueError(f"{name}: edge_attr was given but the layer has no edge term; construct "
                          "it with edge_dim=D to use (E, D) edge features")
-    if not isinstance(edge_attr, Tensor) and hasattr(edge_attr, "detach"):  # a torch tensor
-        edge_attr = edge_attr.detach().cpu().numpy()
-    edge_attr = as_tensor(edge_attr)
-    if edge_attr.ndim == 1:
-        edge_attr = M.reshape(edge_attr, (-1, 1))
+    edge_attr = edge_features(edge_attr)
     if edge_attr.ndim != 2 or edge_attr.shape != (st.num_input_edges, lin_edge.in_features):
         raise ValueError(f"{name}: edge_attr must have shape ({st.num_input_edges}, "
                          f"{lin_edge.in_features}) (one row per edge, edge_dim columns), "

@@ -8,7 +8,7 @@ import numpy as np
 from npgnn.autodiff.tensor import Tensor, as_tensor
 from npgnn.graph import Graph
 from npgnn.nn import init
-from npgnn.nn.conv._structure import as_graph, source_segments, target_segments
+from npgnn.nn.conv._structure import as_graph, edge_features, source_segments, target_segments
 from npgnn.nn.linear import Linear
 from npgnn.nn.module import Module, Parameter, Sequential
 from npgnn.ops import math as M
@@ -122,11 +122,7 @@ class GINEConv(Module):
         if edge_attr is None:
             raise ValueError("GINEConv: edge_attr is required (E rows of edge features); pass "
                              "it, or a Graph with edge_attr")
-        if not isinstance(edge_attr, Tensor) and hasattr(edge_attr, "detach"):  # a torch tensor
-            edge_attr = edge_attr.detach().cpu().numpy()
-        edge_attr = as_tensor(edge_attr)
-        if edge_attr.ndim == 1:
-            edge_attr = M.reshape(edge_attr, (-1, 1))
+        edge_attr = edge_features(edge_attr)
         width = x.shape[1] if self.lin is None else self.edge_dim
         if edge_attr.ndim != 2 or edge_attr.shape != (g.num_edges, width):
             hint = ("" if self.lin is not None else "; node and edge feature widths must match "

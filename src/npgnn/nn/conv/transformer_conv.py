@@ -6,10 +6,10 @@ from typing import Any
 
 import numpy as np
 
-from npgnn.autodiff.tensor import Tensor, as_tensor
+from npgnn.autodiff.tensor import Tensor
 from npgnn.graph import Graph
 from npgnn.nn import init
-from npgnn.nn.conv._structure import as_graph, cached
+from npgnn.nn.conv._structure import as_graph, cached, edge_features
 from npgnn.nn.conv.gat import _check_x
 from npgnn.nn.linear import Linear
 from npgnn.nn.module import Module
@@ -162,11 +162,7 @@ class TransformerConv(Module):
         if self.lin_edge is None:
             raise ValueError("TransformerConv: edge_attr was given but the layer has no edge "
                              "term; construct it with edge_dim=D to use (E, D) edge features")
-        if not isinstance(edge_attr, Tensor) and hasattr(edge_attr, "detach"):  # a torch tensor
-            edge_attr = edge_attr.detach().cpu().numpy()
-        edge_attr = as_tensor(edge_attr)
-        if edge_attr.ndim == 1:
-            edge_attr = M.reshape(edge_attr, (-1, 1))
+        edge_attr = edge_features(edge_attr)
         if edge_attr.shape != (g.num_edges, self.edge_dim):
             raise ValueError(f"TransformerConv: edge_attr must have shape ({g.num_edges}, "
                              f"{self.edge_dim}) (one row per edge, edge_dim columns), got "
