@@ -16,6 +16,8 @@ def _graph(dtype=np.float64):
 @pytest.mark.parametrize("make", [
     lambda: GraphSAGE(5, 8, 3, 4, norm="batch_norm"),
     lambda: GraphSAGE(5, 8, 2, 4, jk="last", act_first=True),
+    lambda: GraphSAGE(5, 3, 2, 2, aggr="sum", project=True),   # W_l before the aggregation
+    lambda: GraphSAGE(5, 8, 2, 4, aggr="max"),                 # through the loader's batches
     lambda: GIN(5, 8, 2, 3),
     lambda: GAT(5, 8, 2, 3, heads=2),
 ])
@@ -27,6 +29,30 @@ def test_inference_equals_the_full_forward(make, shuffle):
     want = model(g.x, g.edge_index).data
     got = model.inference(NeighborLoader(g, [-1], batch_size=7, shuffle=shuffle, seed=0)).data
     np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-10)
+
+
+@pytest.mark.parametrize("aggr", ["mean", "sum"])
+def test_sage_inference_reads_the_csr_not_the_loader_batches(aggr, monkeypatch):
+    """Mean/sum SAGE layers run over blocks of target rows of the cached in-edge CSR: the
+    loader's batches are never sampled, and the outputs equal the full forward."""
+    g = _graph()
+    model = GraphSAGE(5, 8, 2, 4, aggr=aggr).double().eval()
+    loader = NeighborLoader(g, [-1], batch_size=6)
+    monkeypatch.setattr(NeighborLoader, "_iter_structure",
+                        lambda self: pytest.fail("sampled the loader's batches"))
+    np.testing.assert_allclose(model.inference(loader).data, model(g.x, g.edge_index).data,
+                               rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("make", [lambda: GraphSAGE(5, 8, 2, 4), lambda: GIN(5, 8, 2, 3)])
+@pytest.mark.parametrize("n", [0, 6])
+def test_inference_on_a_graph_without_edges(make, n):
+    g = Graph(edge_index=np.zeros((2, 0), np.int64), num_nodes=n,
+              x=np.random.default_rng(1).random((n, 5)))
+    model = make().double().eval()
+    got = model.inference(NeighborLoader(g, [-1], batch_size=4)).data
+    assert got.shape == (n, model.out_channels)
+    np.testing.assert_allclose(got, model(g.x, g.edge_index).data, rtol=1e-12, atol=1e-12)
 
 
 def test_inference_float32():

@@ -21,11 +21,13 @@ OPTIONS = [{}, {"normalize": True}, {"root_weight": False}, {"project": True}, {
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("options", OPTIONS)
 @pytest.mark.parametrize("aggr", ["mean", "sum", "max"])
-def test_equals_pyg(aggr, options, dtype):
+@pytest.mark.parametrize("channels", [(5, 3), (3, 6)])   # W_l before / after the aggregation
+def test_equals_pyg(aggr, options, dtype, channels):
+    c_in, c_out = channels
     ei = random_graph()
-    x = np.random.default_rng(1).standard_normal((12, 5))
-    ours = SAGEConv(5, 3, aggr, rng=0, **options)
-    out = compare_with_pyg(ours, pyg_nn.SAGEConv(5, 3, aggr, **options), x, ei, dtype)
+    x = np.random.default_rng(1).standard_normal((12, c_in))
+    ours = SAGEConv(c_in, c_out, aggr, rng=0, **options)
+    out = compare_with_pyg(ours, pyg_nn.SAGEConv(c_in, c_out, aggr, **options), x, ei, dtype)
     if not options:  # isolated nodes aggregate 0: x'_i = b + W_r x_i
         expected = ours.lin_l.bias.data + x[-2:].astype(dtype) @ ours.lin_r.weight.data.T
         close(out.data[-2:], expected, dtype)

@@ -23,19 +23,21 @@ EI = np.array([[0, 2, 2, 5, 4, 1, 0], [0, 1, 1, 1, 2, 0, 2]])
                                      {"project": True}, {"bias": False}])
 @pytest.mark.parametrize("aggr", ["mean", "sum", "max"])
 @pytest.mark.parametrize("sizes", [(7, 4), (3, 5)])
-def test_pair_equals_pyg(aggr, options, dtype, sizes):
+@pytest.mark.parametrize("channels", [(5, 3), (3, 6)])   # W_l before / after the aggregation
+def test_pair_equals_pyg(aggr, options, dtype, sizes, channels):
+    c_in, c_out = channels
     n_src, n_dst = sizes
     ei = EI if n_src == 7 else np.array([[0, 2, 2, 1], [4, 1, 1, 0]])
     rng = np.random.default_rng(3)
-    xs, xd = (rng.standard_normal((n, 5)).astype(dtype) for n in (n_src, n_dst))
-    ours = SAGEConv(5, 3, aggr, rng=0, **options).to(dtype)
-    theirs = pyg_nn.SAGEConv(5, 3, aggr, **options).to(TORCH[dtype])
+    xs, xd = (rng.standard_normal((n, c_in)).astype(dtype) for n in (n_src, n_dst))
+    ours = SAGEConv(c_in, c_out, aggr, rng=0, **options).to(dtype)
+    theirs = pyg_nn.SAGEConv(c_in, c_out, aggr, **options).to(TORCH[dtype])
     theirs.load_state_dict(torch_state(ours))
     xso, xdo = Tensor(xs, requires_grad=True), Tensor(xd, requires_grad=True)
     xst, xdt = torch.tensor(xs, requires_grad=True), torch.tensor(xd, requires_grad=True)
     out = ours((xso, xdo), ei)
     ref = theirs((xst, xdt), torch.from_numpy(ei))
-    assert out.shape == (n_dst, 3) and out.dtype == dtype
+    assert out.shape == (n_dst, c_out) and out.dtype == dtype
     cot = np.random.default_rng(4).standard_normal(out.shape).astype(dtype)
     out.backward(cot)
     (ref * torch.from_numpy(cot)).sum().backward()
@@ -74,7 +76,7 @@ def test_pair_errors():
         layer((xs, xd, xd), EI)
     with pytest.raises(ValueError, match=r"x_dst must have shape \(N, 3\), got \(4, 2\)"):
         layer((xs, np.ones((4, 2))), EI)
-    with pytest.raises(IndexError, match=r"targets in \[0, 2\).*max target 2"):
+    with pytest.raises(IndexError, match=r"targets in \[0, 2\).*targets in \[0, 2\]"):
         layer((xs, xd[:2]), EI)
     with pytest.raises(IndexError, match=r"sources must lie in \[0, 5\)"):
         layer((xs[:5], np.ones((7, 3))), EI)

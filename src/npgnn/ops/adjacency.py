@@ -67,3 +67,27 @@ class Adjacency:
 
     def __repr__(self) -> str:
         return f"Adjacency(shape={self.shape}, nnz={self.nnz}, dtype={self.dtype})"
+
+
+def bipartite_aggregation(src: np.ndarray, dst: np.ndarray, num_src: int, num_dst: int, *,
+                          mean: bool, dtype: Any) -> Adjacency:
+    """(num_dst, num_src) matrix summing (``mean=False``) or averaging (``mean=True``) the rows
+    of a source array at their targets: ``A[i, j]`` = (number of edges j -> i) / (in-degree of
+    i if mean else 1); a target without edges gets a zero row.
+
+    Cost O(E + num_dst): nothing of size num_src is allocated (the transpose, built only for a
+    backward pass, is O(E + num_src)), so one block of target rows over all N source rows, as
+    layer-wise inference sends, costs what its edges cost. ``src`` and ``dst`` (E,) int64 are
+    taken as valid ids (the caller checks their range).
+    """
+    dtype = np.dtype(dtype)
+    counts = np.bincount(dst, minlength=num_dst)
+    indptr = np.zeros(num_dst + 1, dtype=np.int64)
+    np.cumsum(counts, out=indptr[1:])
+    order = np.argsort(dst, kind="stable")
+    if mean:
+        data = (1.0 / np.maximum(counts, 1)).astype(dtype)[dst[order]]
+    else:
+        data = np.ones(src.shape[0], dtype=dtype)
+    matrix = sp.csr_matrix((data, src[order], indptr), shape=(num_dst, num_src))
+    return Adjacency(matrix)

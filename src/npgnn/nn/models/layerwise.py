@@ -8,7 +8,10 @@ import scipy.sparse as sp
 
 from npgnn.autodiff.grad_mode import no_grad
 from npgnn.autodiff.tensor import Tensor
+from npgnn.graph import Graph
 from npgnn.nn.conv.sage import SAGEConv
+from npgnn.ops.adjacency import bipartite_aggregation
+from npgnn.ops.graph import spmm
 
 if TYPE_CHECKING:
     from npgnn.loader.neighbor_loader import NeighborLoader
@@ -25,6 +28,12 @@ def inference_per_layer(model: BasicGNN, layer: int, x: Any, edge_index: Any,
         x = conv((x, x[:batch_size]), edge_index)     # only the rows kept below are computed
     else:
         x = conv(x, edge_index)[:batch_size]
+    return _after_conv(model, layer, x)
+
+
+def _after_conv(model: BasicGNN, layer: int, x: Tensor) -> Tensor:
+    """What ``forward`` applies after conv ``layer`` in evaluation (no dropout): act and norm,
+    then the final ``lin`` after the last conv; nothing after the last conv without jk."""
     last = layer == model.num_layers - 1
     if last and model.jk_mode is None:
         return x
@@ -35,6 +44,44 @@ def inference_per_layer(model: BasicGNN, layer: int, x: Any, edge_index: Any,
         x = model.act(x)
     if last and hasattr(model, "lin"):
         x = model.lin(x)
+    return x
+
+
+def _by_target_rows(model: BasicGNN, x: Any) -> bool:
+    """Whether every layer can run over blocks of target rows of the whole graph (dense x and
+    SAGEConvs with mean or sum aggregation, whose bipartite form costs O(block edges))."""
+    return not sp.issparse(x) and all(
+        isinstance(conv, SAGEConv) and conv.aggr in ("mean", "sum") for conv in model.convs)
+
+
+def _inference_by_target_rows(model: BasicGNN, graph: Graph, x: np.ndarray,
+                              rows: int) -> np.ndarray:
+    """Each layer over the whole graph's in-edge CSR, ``rows`` target nodes at a time.
+
+    Per layer: the source features (``SAGEConv.source_features``, with W_l applied first
+    where that is cheaper) once for all N nodes, then per block of target rows an
+    (rows, N) aggregation matrix read straight from the cached CSR (no x[n_id] gather, no
+    relabelling) and the block's outputs. Extra memory per layer: the (N, F) source features
+    and the block's (rows, F) temporaries."""
+    n = graph.num_nodes
+    perm, indptr = graph.target_order()
+    sources = graph.edge_index[0]
+    for layer, conv in enumerate(model.convs):
+        h, transformed = conv.source_features(Tensor(x), graph.num_edges)
+        dtype = h.dtype if np.issubdtype(h.dtype, np.floating) else np.float64
+        out = None
+        for start in range(0, n, rows):
+            stop = min(n, start + rows)
+            lo, hi = indptr[start], indptr[stop]
+            dst = np.repeat(np.arange(stop - start), np.diff(indptr[start:stop + 1]))
+            adj = bipartite_aggregation(sources[perm[lo:hi]], dst, n, stop - start,
+                                        mean=conv.aggr == "mean", dtype=dtype)
+            y = conv.combine(spmm(adj, h), x[start:stop], transformed)
+            y = _after_conv(model, layer, y).data
+            if out is None:
+                out = np.empty((n, y.shape[1]), dtype=y.dtype)
+            out[start:stop] = y
+        x = out
     return x
 
 
@@ -86,6 +133,11 @@ def inference(model: BasicGNN, loader: NeighborLoader) -> Tensor:
     elif not sp.issparse(x_all):             # a SciPy sparse x (Planetoid's) keeps its rows sparse
         x_all = np.asarray(x_all)
     with no_grad():
+        if n == 0:                           # no batch to run: the (0, out) forward
+            return model(x_all, np.zeros((2, 0), dtype=np.int64)).detach()
+        if _by_target_rows(model, x_all):
+            return Tensor(_inference_by_target_rows(model, loader.data, x_all,
+                                                    loader.batch_size))
         for layer in range(model.num_layers):
             out = None
             for n_id, edge_index, batch_size in loader._iter_structure():
