@@ -204,7 +204,7 @@ def test_gat_and_forward_errors():
         models.GAT(F_IN, HIDDEN, 2, heads=3)
     with pytest.raises(ValueError, match=r"GAT: heads must be a positive int, got 0"):
         models.GAT(F_IN, HIDDEN, 2, heads=0)
-    with pytest.raises(NotImplementedError, match=r"num_sampled_nodes_per_hop"):
+    with pytest.raises(ValueError, match=r"num_sampled_edges_per_hop is missing"):
         models.GCN(F_IN, HIDDEN, 2, rng=0)(np.ones((N, F_IN)), random_graph(0, n=N),
                                            num_sampled_nodes_per_hop=[1, 2])
 

@@ -31,6 +31,7 @@ from npgnn.utils.scatter import scatter
 from npgnn.utils.softmax import softmax
 from npgnn.utils.subgraph import k_hop_subgraph, subgraph
 from npgnn.utils.to_dense_batch import to_dense_batch
+from npgnn.utils.trim_to_layer import trim_to_layer
 
 __all__ = [
     "MISSING",
@@ -58,6 +59,7 @@ __all__ = [
     "segregate_self_loops",
     "softmax",
     "sort_edge_index",
+    "trim_to_layer",
     "subgraph",
     "to_dense_adj",
     "to_networkx",

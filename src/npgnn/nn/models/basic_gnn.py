@@ -31,6 +31,7 @@ from npgnn.nn.models import layerwise
 from npgnn.nn.models.jumping_knowledge import JumpingKnowledge
 from npgnn.nn.module import Module, ModuleList
 from npgnn.nn.resolver import activation_resolver, normalization_resolver
+from npgnn.utils.trim_to_layer import Trimming, edge_array
 
 JK_MODES = (None, "last", "cat", "max")
 
@@ -70,8 +71,14 @@ class BasicGNN(Module):
         it (GCN); edge_attr: (E, D) for convs that use it (GAT with ``edge_dim``); batch /
         batch_size: graph ids for norms that use them (layer_norm). Returns (N, out_channels).
         An ``edge_weight`` or ``edge_attr`` the convolution does not use is ignored, as in PyG,
-        with a warning. ``num_sampled_nodes_per_hop`` / ``num_sampled_edges_per_hop`` (PyG's
-        trimming for NeighborLoader) raise NotImplementedError.
+        with a warning. ``num_sampled_nodes_per_hop`` / ``num_sampled_edges_per_hop``: a
+        ``NeighborLoader`` batch's ``num_sampled_nodes`` / ``num_sampled_edges``; layer k then
+        runs on the nodes and edges within L - k hops of the seeds only (PyG's
+        ``trim_to_layer``, see ``npgnn.utils.trim_to_layer``), and the output has the rows of
+        the seeds and their 1-hop nodes, as in PyG. Where PyG differs: a SAGEConv layer
+        without norm computes only the rows the next layer keeps (the same values, less
+        work), and jk 'cat' / 'max' combine the rows every layer kept (PyG fails on the
+        differing row counts).
 
     Parameters (PyG's names): ``convs.<k>.*``, ``norms.<k>.*``, and with jk ``lin.weight``,
     ``lin.bias``.
@@ -159,11 +166,11 @@ class BasicGNN(Module):
         batch: Any = None, batch_size: int | None = None,
         num_sampled_nodes_per_hop: Any = None, num_sampled_edges_per_hop: Any = None,
     ) -> Tensor:
-        if num_sampled_nodes_per_hop is not None or num_sampled_edges_per_hop is not None:
-            raise NotImplementedError(f"{type(self).__name__}: num_sampled_nodes_per_hop / "
-                                      "num_sampled_edges_per_hop (PyG's trim_to_layer) are not "
-                                      "supported yet")
         self._warn_unused(edge_weight, edge_attr)
+        trim = None
+        if num_sampled_nodes_per_hop is not None or num_sampled_edges_per_hop is not None:
+            trim = self._trimming(x, edge_index, edge_weight, edge_attr,
+                                  num_sampled_nodes_per_hop, num_sampled_edges_per_hop)
         extra: dict[str, Any] = {}
         if self.supports_edge_weight:
             extra["edge_weight"] = edge_weight
@@ -171,7 +178,14 @@ class BasicGNN(Module):
             extra["edge_attr"] = edge_attr
         xs = []
         for k, (conv, norm) in enumerate(zip(self.convs, self.norms)):
-            x = conv(x, edge_index, **extra)
+            if trim is not None and k > 0:
+                x, edge_index, extra = _trimmed(trim, k, x, edge_index, extra)
+            if trim is not None and k < self.num_layers - 1 and _rows_only(conv, norm):
+                # only the rows the next layer keeps (the same values: a row reads its own
+                # in-edges, and act/dropout are row-wise)
+                x = conv((x, x[:trim.nodes[k + 1]]), edge_index, **extra)
+            else:
+                x = conv(x, edge_index, **extra)
             if k < self.num_layers - 1 or self.jk_mode is not None:
                 if self.act is not None and self.act_first:
                     x = self.act(x)
@@ -181,10 +195,20 @@ class BasicGNN(Module):
                 x = self.dropout(x)
                 xs.append(x)
         if hasattr(self, "jk"):
-            x = self.jk(xs)
+            x = self.jk(xs if trim is None else [h[:x.shape[0]] for h in xs])
         if hasattr(self, "lin"):
             x = self.lin(x)
         return x
+
+    def _trimming(self, x: Any, edge_index: Any, edge_weight: Any, edge_attr: Any,
+                  nodes: Any, edges: Any) -> Trimming:
+        name = type(self).__name__
+        if edge_weight is not None and edge_attr is not None:
+            raise NotImplementedError(f"{name}: trimming (num_sampled_nodes_per_hop) with both "
+                                      "edge_weight and edge_attr is not supported (nor in PyG)")
+        rows = x.shape[0] if hasattr(x, "shape") else np.shape(x)[0]
+        return Trimming(name, self.num_layers, nodes, edges, rows,
+                        edge_array(edge_index).shape[1])
 
     def inference_per_layer(self, layer: int, x: Any, edge_index: Any,
                             batch_size: int) -> Tensor:
@@ -301,6 +325,21 @@ class EdgeCNN(BasicGNN):
                   act_first=self.act_first, norm=self.norm, norm_kwargs=self.norm_kwargs,
                   **self._conv_options())
         return EdgeConv(mlp, **kwargs)
+
+
+def _trimmed(trim: Trimming, layer: int, x: Any, edge_index: Any,
+             extra: dict[str, Any]) -> tuple[Any, np.ndarray, dict[str, Any]]:
+    """x, edge_index and the edge-level ``extra`` arguments cut to what ``layer`` needs."""
+    n, e = trim.nodes[layer], trim.edges[layer]
+    cut = {k: None if v is None else v[:e] for k, v in extra.items()}
+    return x[:n], edge_array(edge_index)[:, :e], cut
+
+
+def _rows_only(conv: Module, norm: Module) -> bool:
+    """Whether a trimmed layer may compute just the rows the next layer keeps: a conv whose
+    bipartite form costs O(edges + kept rows) and no norm (a norm's batch statistics would
+    see fewer rows than PyG's)."""
+    return isinstance(conv, SAGEConv) and conv.aggr in ("mean", "sum") and isinstance(norm, Identity)
 
 
 def _check_size(where: str, name: str, value: Any, hint: str = "") -> None:
