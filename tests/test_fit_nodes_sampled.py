@@ -50,3 +50,40 @@ def test_sampling_arguments_are_checked():
         _train(g, 0, epochs=1, batch_size=0)
     with pytest.raises(ValueError, match="num_neighbors entries must be >= -1"):
         _train(g, 0, epochs=1, batch_size=2, num_neighbors=[-3])
+
+
+@pytest.mark.parametrize("jk", [None, "last"])
+def test_trimmed_batches_train_as_the_untrimmed_ones(monkeypatch, jk):
+    """fit_nodes trims each sampled batch layer by layer when the seeds' outputs stay the same
+    (SAGE without norm): without dropout the losses and weights follow the untrimmed run."""
+    import npgnn.training.sampled as sampled
+
+    rng = np.random.default_rng(1)
+    n = 80
+    g = Graph(edge_index=rng.integers(0, n, (2, 500)), num_nodes=n, x=rng.random((n, 6)),
+              y=rng.integers(0, 3, n), train_mask=np.arange(n) < 40,
+              val_mask=(np.arange(n) >= 40) & (np.arange(n) < 60), test_mask=np.arange(n) >= 60)
+    runs = []
+    for trim in (True, False):
+        monkeypatch.setattr(sampled, "trims_exactly", lambda model, trim=trim: trim)
+        npgnn.manual_seed(0)
+        model = GraphSAGE(6, 16, 3, 3, jk=jk).double()
+        opt = Adam(model.parameters(), lr=0.01)
+        result = fit_nodes(model, g, opt, progress=False, epochs=3, batch_size=8,
+                           num_neighbors=[4, 3, 2], seed=2)
+        runs.append((result, [p.data.copy() for p in model.parameters()]))
+    (trimmed, w_trimmed), (full, w_full) = runs
+    np.testing.assert_allclose([h["train_loss"] for h in trimmed.history],
+                               [h["train_loss"] for h in full.history], rtol=1e-10)
+    for a, b in zip(w_trimmed, w_full):
+        np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
+
+
+def test_training_trims_only_where_the_seeds_outputs_stay_the_same():
+    from npgnn import models as paper
+    from npgnn.nn.models import GCN
+    from npgnn.nn.models.trimmed import trims_exactly
+
+    assert trims_exactly(GraphSAGE(4, 8, 2, 3)) and trims_exactly(paper.GraphSAGE(4, 3))
+    assert not trims_exactly(GraphSAGE(4, 8, 2, 3, norm="batch_norm"))
+    assert not trims_exactly(GCN(4, 8, 2, 3)) and not trims_exactly(paper.GCN(4, 3))

@@ -137,3 +137,26 @@ def test_trimming_errors_come_before_any_work():
             **_trim_kwargs(b))
     with pytest.raises(ValueError, match="layer 4 needs at least 4 hops"):
         trim_to_layer(4, nodes, edges, b.x, b.edge_index)
+
+
+def test_the_cli_models_trim_too():
+    """npgnn.models' stacked GraphSAGE/GCN take the same per-hop counts; SAGE's seeds keep
+    their outputs and gradients; GCN checks the counts the same way."""
+    from npgnn import models as paper
+
+    b = _batch(8)
+    sage = paper.GraphSAGE(F_IN, 3, hidden_channels=8, num_layers=3, dropout=0.0, seed=0)
+    sage.to(np.float64)
+    seeds = b.batch_size
+    xa, xb = Tensor(b.x, requires_grad=True), Tensor(b.x, requires_grad=True)
+    full = sage(xa, b.edge_index)[:seeds]
+    trimmed = sage(xb, b.edge_index, **_trim_kwargs(b))
+    assert trimmed.shape[0] == b.num_sampled_nodes[0] + b.num_sampled_nodes[1]
+    trimmed = trimmed[:seeds]
+    np.testing.assert_allclose(trimmed.data, full.data, rtol=1e-12, atol=1e-12)
+    full.sum().backward()
+    trimmed.sum().backward()
+    np.testing.assert_allclose(xb.grad, xa.grad, rtol=1e-12, atol=1e-12)
+    gcn = paper.GCN(F_IN, 3, hidden_channels=8, num_layers=3, dropout=0.0, seed=0)
+    with pytest.raises(ValueError, match="num_sampled_edges_per_hop is missing"):
+        gcn(b.x, b.edge_index, num_sampled_nodes_per_hop=b.num_sampled_nodes)

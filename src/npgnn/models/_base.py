@@ -7,8 +7,10 @@ from npgnn._validate import check_probability, check_seed, check_size
 from npgnn.autodiff.tensor import Tensor
 from npgnn.models._features import feature_dropout
 from npgnn.nn import init
+from npgnn.nn.models.trimmed import trimmed_conv
 from npgnn.nn.module import Module
 from npgnn.ops import nn as F
+from npgnn.utils.trim_to_layer import Trimming, edge_array
 
 
 def check_sizes(owner: str, **sizes: Any) -> list[int]:
@@ -53,12 +55,26 @@ class StackedConvModel(PaperModel):
         self.convs = [self.conv(a, b, rng=self.rng) for a, b in zip(sizes[:-1], sizes[1:])]
         self.dropout = dropout
 
-    def forward(self, x: Any, edge_index: Any, return_hidden: bool = False) -> Any:
-        """Logits (N, C); with ``return_hidden`` also the last hidden representation."""
+    def forward(self, x: Any, edge_index: Any, return_hidden: bool = False,
+                num_sampled_nodes_per_hop: Any = None,
+                num_sampled_edges_per_hop: Any = None) -> Any:
+        """Logits (N, C); with ``return_hidden`` also the last hidden representation. With a
+        ``NeighborLoader`` batch's ``num_sampled_nodes`` / ``num_sampled_edges`` as the per-hop
+        counts, each layer runs on the nodes and edges it needs (``BasicGNN``'s trimming): the
+        logits then have the rows of the seeds and their 1-hop nodes."""
+        trim = None
+        if num_sampled_nodes_per_hop is not None or num_sampled_edges_per_hop is not None:
+            trim = Trimming(type(self).__name__, len(self.convs), num_sampled_nodes_per_hop,
+                            num_sampled_edges_per_hop, x.shape[0],
+                            edge_array(edge_index).shape[1])
         hidden: Tensor | None = None
         for k, conv in enumerate(self.convs):
             x = feature_dropout(x, self.dropout, self.training, self.rng)
-            x = conv(x, edge_index)
+            if trim is None:
+                x = conv(x, edge_index)
+            else:
+                x, edge_index, _ = trimmed_conv(trim, k, conv, x, edge_index, {},
+                                                rows_only=True)
             if k < len(self.convs) - 1:
                 x = hidden = F.relu(x)
         return (x, hidden) if return_hidden else x

@@ -79,7 +79,9 @@ def fit_nodes(
     With ``batch_size``, an epoch is instead one pass of mini-batches over the training nodes,
     each with its sampled in-neighbourhood (``NeighborLoader(graph, num_neighbors,
     input_nodes=train, batch_size, shuffle=True, seed=seed)``; ``num_neighbors`` defaults to
-    [15, 10]), the loss taken on each batch's seed rows; evaluation runs ``model.inference``
+    [15, 10]), the loss taken on each batch's seed rows; each batch is trimmed layer by layer
+    (``BasicGNN``'s ``num_sampled_nodes_per_hop``) when that leaves the seeds' outputs
+    unchanged (``npgnn.nn.models.trimmed.trims_exactly``: not for GCN, GPS or norms); evaluation runs ``model.inference``
     layer by layer over all nodes in batches of ``eval_batch_size`` when the model has it
     (``npgnn.nn.models``), else one full-graph forward pass (see ``npgnn.training.sampled``).
     The reported train accuracy/loss per epoch is then the running one over the batches.

@@ -99,8 +99,19 @@ class Trimming:
                              f"{sum(edges)} edges, but the batch has {num_nodes} nodes and "
                              f"{num_edges} edges (trimming needs a NeighborLoader batch with "
                              "subgraph_type='directional', as sampled)")
+        self.num_layers = num_layers
         self.nodes = [num_nodes - sum(nodes[len(nodes) - k:]) for k in range(num_layers)]
         self.edges = [num_edges - sum(edges[len(edges) - k:]) for k in range(num_layers)]
+
+    def cut(self, layer: int, x: Any, edge_index: Any,
+            edge_args: dict[str, Any]) -> tuple[Any, Any, dict[str, Any]]:
+        """x, edge_index and edge-level arguments (edge_weight / edge_attr, None kept) cut to
+        what ``layer`` needs; layer 0 gets them unchanged (a Graph keeps its caches)."""
+        if layer == 0:
+            return x, edge_index, edge_args
+        n, e = self.nodes[layer], self.edges[layer]
+        cut = {k: None if v is None else v[:e] for k, v in edge_args.items()}
+        return x[:n], edge_array(edge_index)[:, :e], cut
 
 
 def hop_counts(name: str, value: Any) -> list[int]:

@@ -29,6 +29,7 @@ from npgnn.nn.linear import Linear
 from npgnn.nn.mlp import MLP, Identity, accepts_batch
 from npgnn.nn.models import layerwise
 from npgnn.nn.models.jumping_knowledge import JumpingKnowledge
+from npgnn.nn.models.trimmed import trimmed_conv
 from npgnn.nn.module import Module, ModuleList
 from npgnn.nn.resolver import activation_resolver, normalization_resolver
 from npgnn.utils.trim_to_layer import Trimming, edge_array
@@ -178,14 +179,11 @@ class BasicGNN(Module):
             extra["edge_attr"] = edge_attr
         xs = []
         for k, (conv, norm) in enumerate(zip(self.convs, self.norms)):
-            if trim is not None and k > 0:
-                x, edge_index, extra = _trimmed(trim, k, x, edge_index, extra)
-            if trim is not None and k < self.num_layers - 1 and _rows_only(conv, norm):
-                # only the rows the next layer keeps (the same values: a row reads its own
-                # in-edges, and act/dropout are row-wise)
-                x = conv((x, x[:trim.nodes[k + 1]]), edge_index, **extra)
-            else:
+            if trim is None:
                 x = conv(x, edge_index, **extra)
+            else:
+                x, edge_index, extra = trimmed_conv(trim, k, conv, x, edge_index, extra,
+                                                    rows_only=isinstance(norm, Identity))
             if k < self.num_layers - 1 or self.jk_mode is not None:
                 if self.act is not None and self.act_first:
                     x = self.act(x)
@@ -325,21 +323,6 @@ class EdgeCNN(BasicGNN):
                   act_first=self.act_first, norm=self.norm, norm_kwargs=self.norm_kwargs,
                   **self._conv_options())
         return EdgeConv(mlp, **kwargs)
-
-
-def _trimmed(trim: Trimming, layer: int, x: Any, edge_index: Any,
-             extra: dict[str, Any]) -> tuple[Any, np.ndarray, dict[str, Any]]:
-    """x, edge_index and the edge-level ``extra`` arguments cut to what ``layer`` needs."""
-    n, e = trim.nodes[layer], trim.edges[layer]
-    cut = {k: None if v is None else v[:e] for k, v in extra.items()}
-    return x[:n], edge_array(edge_index)[:, :e], cut
-
-
-def _rows_only(conv: Module, norm: Module) -> bool:
-    """Whether a trimmed layer may compute just the rows the next layer keeps: a conv whose
-    bipartite form costs O(edges + kept rows) and no norm (a norm's batch statistics would
-    see fewer rows than PyG's)."""
-    return isinstance(conv, SAGEConv) and conv.aggr in ("mean", "sum") and isinstance(norm, Identity)
 
 
 def _check_size(where: str, name: str, value: Any, hint: str = "") -> None:
