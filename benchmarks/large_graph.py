@@ -11,6 +11,9 @@ Measured per size, each rival in its own process (``benchmarks/_harness.py``):
   nodes, shuffled): a timed call is ``--batches`` consecutive batches (sampling, forward,
   cross-entropy, backward, step); the epoch time is the median per-batch time times the
   number of batches in an epoch (extrapolated: a full epoch is 192 batches at 2.4M nodes);
+- trimmed training: the same, with the batch's per-hop counts passed to the model
+  (``num_sampled_nodes_per_hop`` / ``num_sampled_edges_per_hop``, PyG's ``trim_to_layer``);
+- sampling alone: the training loader's batches without the model;
 - inference: the model's layer-wise ``inference`` over a ``NeighborLoader(num_neighbors=[-1],
   batch_size=4096)`` covering every node (both libraries' ``BasicGNN.inference``), loader
   construction (the CSR) included;
@@ -84,7 +87,7 @@ def generate(num_nodes: int, data_dir: str, seed: int = 0):
     return call, info
 
 
-def npgnn_train(data_dir: str, batches: int):
+def npgnn_train(data_dir: str, batches: int, trim: bool = False):
     import npgnn
     import npgnn.nn.functional as F
     from npgnn import Graph
@@ -111,7 +114,13 @@ def npgnn_train(data_dir: str, batches: int):
             state["it"] = iter(loader)
             batch = next(state["it"])
         opt.zero_grad()
-        out = model(batch.x, batch.edge_index)[:batch.batch_size]
+        if trim:
+            out = model(batch.x, batch.edge_index,
+                        num_sampled_nodes_per_hop=batch.num_sampled_nodes,
+                        num_sampled_edges_per_hop=batch.num_sampled_edges)
+        else:
+            out = model(batch.x, batch.edge_index)
+        out = out[:batch.batch_size]
         F.cross_entropy(out, batch.y[:batch.batch_size]).backward()
         opt.step()
 
@@ -125,6 +134,46 @@ def npgnn_train(data_dir: str, batches: int):
         info["peak_mb"] = _rss_mb()
 
     return call, info
+
+
+def npgnn_sample(data_dir: str, batches: int):
+    """Sampling alone: ``batches`` consecutive batches of the training loader (subgraph and
+    its x / y rows), no model."""
+    from npgnn import Graph
+    from npgnn.loader import NeighborLoader
+
+    arrays, load_s = _load(data_dir)
+    g = Graph(edge_index=arrays["edge_index"], x=arrays["x"], y=arrays["y"],
+              train_mask=arrays["train_mask"], num_nodes=arrays["x"].shape[0])
+    loader = NeighborLoader(g, FANOUT, input_nodes=g.train_mask, batch_size=BATCH,
+                            shuffle=True, seed=0)
+    return _sampling_call(loader, batches, load_s)
+
+
+def _sampling_call(loader, batches: int, load_s: float):
+    state = {"it": iter(loader)}
+    next(state["it"])                                 # loads the compiled kernels
+    info = {"load_s": load_s, "epoch_batches": len(loader), "batches_per_call": batches}
+
+    def call() -> None:
+        for _ in range(batches):
+            try:
+                next(state["it"])
+            except StopIteration:
+                state["it"] = iter(loader)
+                next(state["it"])
+
+    return call, info
+
+
+def pyg_sample(data_dir: str, batches: int):
+    from torch_geometric.loader import NeighborLoader
+
+    arrays, load_s = _load(data_dir)
+    data = _pyg_data(arrays)
+    loader = NeighborLoader(data, num_neighbors=FANOUT, input_nodes=data.train_mask,
+                            batch_size=BATCH, shuffle=True)
+    return _sampling_call(loader, batches, load_s)
 
 
 def _npgnn_eval_model(data_dir: str):
@@ -167,7 +216,7 @@ def _pyg_data(arrays: dict):
                 train_mask=torch.from_numpy(arrays["train_mask"]))
 
 
-def pyg_train(data_dir: str, batches: int):
+def pyg_train(data_dir: str, batches: int, trim: bool = False):
     import torch
     import torch.nn.functional as F
     from torch_geometric.loader import NeighborLoader
@@ -191,7 +240,13 @@ def pyg_train(data_dir: str, batches: int):
             state["it"] = iter(loader)
             batch = next(state["it"])
         opt.zero_grad()
-        out = model(batch.x, batch.edge_index)[:batch.batch_size]
+        if trim:
+            out = model(batch.x, batch.edge_index,
+                        num_sampled_nodes_per_hop=batch.num_sampled_nodes,
+                        num_sampled_edges_per_hop=batch.num_sampled_edges)
+        else:
+            out = model(batch.x, batch.edge_index)
+        out = out[:batch.batch_size]
         F.cross_entropy(out, batch.y[:batch.batch_size]).backward()
         opt.step()
 
@@ -283,6 +338,15 @@ def _rivals(n: int, data_dir: str, batches: int) -> tuple[list[H.Rival], list[H.
                      kwargs={"data_dir": data_dir, "batches": batches})]
     train += H.torch_rivals(f"PyG train {n}", f"{me}:pyg_train", data_dir=data_dir,
                             batches=batches)
+    train += [H.Rival(f"npgnn trimmed train {n}", f"{me}:npgnn_train", kind="npgnn",
+                      threads=2, kwargs={"data_dir": data_dir, "batches": batches,
+                                         "trim": True})]
+    train += H.torch_rivals(f"PyG trimmed train {n}", f"{me}:pyg_train", data_dir=data_dir,
+                            batches=batches, trim=True)
+    train += [H.Rival(f"npgnn sample {n}", f"{me}:npgnn_sample", kind="npgnn", threads=2,
+                      kwargs={"data_dir": data_dir, "batches": batches})]
+    train += H.torch_rivals(f"PyG sample {n}", f"{me}:pyg_sample", (1,), data_dir=data_dir,
+                            batches=batches)
     infer = [H.Rival(f"npgnn infer {n}", f"{me}:npgnn_infer", kind="npgnn", threads=2,
                      kwargs={"data_dir": data_dir})]
     infer += H.torch_rivals(f"PyG infer {n}", f"{me}:pyg_infer", data_dir=data_dir)
@@ -331,8 +395,14 @@ def main(argv: list[str] | None = None) -> int:
         results.update(H.run(infer, repeats=1, warmup=0, memory=False, timeout=args.timeout))
         results.update(H.run(full, repeats=1, warmup=1, memory=False, timeout=args.timeout))
         g = results[gen.name]
-        nt = [r.name for r in train if r.name.startswith("npgnn")]
-        pt = [r.name for r in train if r.name.startswith("PyG")]
+        nt = [r.name for r in train if r.name.startswith(("npgnn train", "npgnn BLAS2"))]
+        pt = [r.name for r in train if r.name.startswith("PyG train")]
+        ntt = [r.name for r in train if r.name.startswith("npgnn trimmed")]
+        ptt = [r.name for r in train if r.name.startswith("PyG trimmed")]
+        ns = [r.name for r in train if r.name.startswith("npgnn sample")]
+        ps = [r.name for r in train if r.name.startswith("PyG sample")]
+        best_ntt, best_ptt = _best(results, ntt, _epoch_s), _best(results, ptt, _epoch_s)
+        best_ns, best_ps = _best(results, ns, _epoch_s), _best(results, ps, _epoch_s)
         pi = [r.name for r in infer if r.name.startswith("PyG infer")]
         pf = [r.name for r in full if r.name.startswith("PyG full")]
         best_pf = _best(results, pf, lambda r: r.median)
@@ -358,7 +428,11 @@ def main(argv: list[str] | None = None) -> int:
                "npgnn_full_mb": nf.info.get("peak_mb"),
                "pyg_full_s": results[best_pf].median if best_pf else math.nan,
                "pyg_full_mb": results[best_pf].info.get("peak_mb") if best_pf else None,
-               "best": [best_nt, best_pt, best_pi, best_pf],
+               "npgnn_trim_epoch_s": _epoch_s(results[best_ntt]) if best_ntt else math.nan,
+               "pyg_trim_epoch_s": _epoch_s(results[best_ptt]) if best_ptt else math.nan,
+               "npgnn_sample_epoch_s": _epoch_s(results[best_ns]) if best_ns else math.nan,
+               "pyg_sample_epoch_s": _epoch_s(results[best_ps]) if best_ps else math.nan,
+               "best": [best_nt, best_pt, best_ntt, best_ptt, best_pi, best_pf],
                "errors": {k: v.error for k, v in results.items() if v.error and str(n) in k}}
         rows.append(row)
         print(json.dumps(row), file=sys.stderr, flush=True)
@@ -369,7 +443,8 @@ def main(argv: list[str] | None = None) -> int:
     notes = _notes(rows, results, args)
     H.write_markdown(args.out + ".md", "Large generated graph: sampled GraphSAGE, npgnn vs PyG",
                      ["nodes", "edges", "generate s (peak MB)", "npgnn epoch s", "PyG epoch s",
-                      "PyG / npgnn", "npgnn inference s", "PyG inference s", "PyG / npgnn",
+                      "PyG / npgnn", "trimmed epoch s npgnn / PyG (PyG / npgnn)",
+                      "sampling alone s npgnn / PyG", "npgnn inference s", "PyG inference s", "PyG / npgnn",
                       "npgnn peak MB train / infer", "PyG peak MB train / infer",
                       "full-graph forward s npgnn / PyG (peak MB)"],
                      table, notes=notes, load_before=load_before, results=results,
@@ -391,7 +466,11 @@ def _ratio(a, b) -> str:
 def _table_row(r: dict) -> list[str]:
     return [f"{r['n']:,}", _fmt(r["edges"], ","), f"{_fmt(r['gen_s'])} ({_fmt(r['gen_mb'], ',.0f')})",
             _fmt(r["npgnn_epoch_s"]), _fmt(r["pyg_epoch_s"]),
-            _ratio(r["pyg_epoch_s"], r["npgnn_epoch_s"]), _fmt(r["npgnn_infer_s"]),
+            _ratio(r["pyg_epoch_s"], r["npgnn_epoch_s"]),
+            f"{_fmt(r['npgnn_trim_epoch_s'])} / {_fmt(r['pyg_trim_epoch_s'])} "
+            f"({_ratio(r['pyg_trim_epoch_s'], r['npgnn_trim_epoch_s'])})",
+            f"{_fmt(r['npgnn_sample_epoch_s'])} / {_fmt(r['pyg_sample_epoch_s'])}",
+            _fmt(r["npgnn_infer_s"]),
             _fmt(r["pyg_infer_s"]), _ratio(r["pyg_infer_s"], r["npgnn_infer_s"]),
             f"{_fmt(r['npgnn_train_mb'], ',.0f')} / {_fmt(r['npgnn_infer_mb'], ',.0f')}",
             f"{_fmt(r['pyg_train_mb'], ',.0f')} / {_fmt(r['pyg_infer_mb'], ',.0f')}",
@@ -435,6 +514,8 @@ def _plot(rows: list[dict], path: str) -> None:
     fig, (ax, bx) = plt.subplots(1, 2, figsize=(11, 4.2))
     for key, label, style in (("npgnn_epoch_s", "npgnn sampled epoch", "o-"),
                               ("pyg_epoch_s", "PyG sampled epoch", "o--"),
+                              ("npgnn_trim_epoch_s", "npgnn sampled epoch, trimmed", "v-"),
+                              ("pyg_trim_epoch_s", "PyG sampled epoch, trimmed", "v--"),
                               ("npgnn_infer_s", "npgnn layer-wise inference", "s-"),
                               ("pyg_infer_s", "PyG layer-wise inference", "s--"),
                               ("npgnn_full_s", "npgnn full-graph forward", "d-"),
