@@ -15,7 +15,7 @@ from npgnn.nn.linear import Linear
 from npgnn.nn.mlp import MLP
 from npgnn.nn.module import Sequential
 
-from ._helpers import TORCH, backward_and_compare, random_graph, torch_state
+from ._helpers import TORCH, backward_and_compare, close, random_graph, torch_state
 
 torch = pytest.importorskip("torch")
 pyg_nn = pytest.importorskip("torch_geometric.nn")
@@ -115,3 +115,47 @@ def test_repr_and_errors():
         layer(np.ones((3, 3), np.float32), np.array([[0, 3], [1, 2]]))
     with pytest.raises(ValueError, match=r"Linear: x must have last dimension in_features=3"):
         layer(np.ones((3, 4), np.float32), np.array([[0], [1]]))
+
+
+# 7 sources, 4 targets: a duplicate edge (2 -> 1 twice), target 3 without in-edges, source 6 unused
+PAIR_EI = np.array([[0, 2, 2, 5, 4, 1, 0], [0, 1, 1, 1, 2, 0, 2]])
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("eps,train_eps", [(0.0, False), (-0.2, True)])
+def test_bipartite_pair_equals_pyg(eps, train_eps, dtype):
+    """conv((x_src, x_dst), edge_index): outputs and gradients to both arrays, the nn's weights
+    and eps equal PyG's."""
+    rng = np.random.default_rng(5)
+    xs, xd = rng.standard_normal((7, 5)).astype(dtype), rng.standard_normal((4, 5)).astype(dtype)
+    ours, theirs = twins("sequential", eps, train_eps)
+    ours.to(dtype)
+    theirs.to(TORCH[dtype]).load_state_dict(torch_state(ours))
+    xso, xdo = Tensor(xs, requires_grad=True), Tensor(xd, requires_grad=True)
+    xst, xdt = torch.tensor(xs, requires_grad=True), torch.tensor(xd, requires_grad=True)
+    out = ours((xso, xdo), PAIR_EI)
+    ref = theirs((xst, xdt), torch.from_numpy(PAIR_EI))
+    assert out.shape == (4, 3)
+    cot = rng.standard_normal(out.shape).astype(dtype)
+    out.backward(cot)
+    (ref * torch.from_numpy(cot)).sum().backward()
+    close(out.data, ref, dtype)
+    close(xso.grad, xst.grad, dtype)
+    close(xdo.grad, xdt.grad, dtype)
+    params = dict(theirs.named_parameters())
+    for name, p in ours.named_parameters():
+        close(p.grad, params[name].grad, dtype)
+
+
+def test_bipartite_pair_is_the_target_rows_of_the_square_call_and_checks_ids():
+    layer = GINConv(Sequential(Linear(5, 4, rng=0), ReLU()), eps=0.1).to(np.float64)
+    x = np.random.default_rng(0).standard_normal((7, 5))
+    np.testing.assert_allclose(layer((x, x[:4]), PAIR_EI).data, layer(x, PAIR_EI).data[:4],
+                               rtol=1e-12, atol=1e-12)
+    npgnn.gradcheck(lambda t: layer((t, x[:4]), PAIR_EI), x)
+    with pytest.raises(IndexError, match=r"targets in \[0, 2\).*targets in \[0, 2\]"):
+        layer((x, x[:2]), PAIR_EI)
+    with pytest.raises(TypeError, match="x_dst None is not supported"):
+        layer((x, None), PAIR_EI)
+    with pytest.raises(ValueError, match=r"the same F, got \(7, 5\) and \(4, 3\)"):
+        layer((x, np.ones((4, 3))), PAIR_EI)

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from npgnn.autodiff.tensor import Tensor, as_tensor
-from npgnn.graph import Graph
+from npgnn.graph import Graph, _checks
 from npgnn.nn.conv import _edge_index_cache
 from npgnn.ops import math as M
 from npgnn.ops.segments import Segments
@@ -47,6 +47,28 @@ def as_graph(edge_index: Any, num_nodes: int, *, name: str = "edge_index") -> Gr
         return Graph(edge_index=array, num_nodes=num_nodes)
     return _edge_index_cache.graph_for(
         owner, array, num_nodes, lambda copy: Graph(edge_index=copy, num_nodes=num_nodes))
+
+
+def bipartite_edges(owner: str, edge_index: Any, num_src: int,
+                    num_dst: int) -> tuple[np.ndarray, np.ndarray]:
+    """(src, dst) int64 of a bipartite edge_index (array, tensor or Graph) for PyG's
+    ``conv((x_src, x_dst), edge_index)``, each id checked against its own side.
+
+    Raises:
+        TypeError / ValueError: edge_index is not (2, E) integer ids. IndexError: a source
+        outside [0, num_src) or a target outside [0, num_dst), naming both ranges found.
+    """
+    if isinstance(edge_index, Graph):
+        src, dst = edge_index.edge_index
+    else:
+        src, dst = _checks.as_edge_index(_checks.unwrap(edge_index))
+    if src.size and (src.min() < 0 or dst.min() < 0 or src.max() >= num_src
+                     or dst.max() >= num_dst):
+        raise IndexError(f"{owner}: edge_index sources must lie in [0, {num_src}) (rows of "
+                         f"x_src) and targets in [0, {num_dst}) (rows of x_dst), got sources "
+                         f"in [{int(src.min())}, {int(src.max())}], targets in "
+                         f"[{int(dst.min())}, {int(dst.max())}]")
+    return src, dst
 
 
 def cached(g: Graph, key: Any, build: Callable[[], Any]) -> Any:

@@ -9,9 +9,11 @@ import scipy.sparse as sp
 from npgnn._validate import check_float_dtype, check_real, check_supported_dtype
 from npgnn.autodiff.tensor import Tensor, as_tensor
 from npgnn.nn import init
-from npgnn.nn.conv._structure import as_graph
+from npgnn.nn.conv._structure import as_graph, bipartite_edges
 from npgnn.nn.conv.message_passing import MessagePassing
 from npgnn.nn.module import Module, Parameter
+from npgnn.ops.adjacency import bipartite_aggregation
+from npgnn.ops.graph import spmm
 
 
 class GINConv(MessagePassing):
@@ -31,6 +33,9 @@ class GINConv(MessagePassing):
 
     Shapes:
         x: (N, F_in); edge_index: (2, E) or a Graph; output: what ``nn`` returns, (N, F_out).
+        PyG's bipartite pair ``x = (x_src, x_dst)``, (N_src, F_in) and (N_dst, F_in): edges
+        j -> i go from row j of x_src to row i of x_dst, the output has N_dst rows (``x_dst``
+        None is not supported); IndexError for a source >= N_src or a target >= N_dst.
 
     Parameters: ``nn.<...>`` (those of ``nn``) and ``eps`` (1,).
 
@@ -67,8 +72,7 @@ class GINConv(MessagePassing):
 
     def forward(self, x: Any, edge_index: Any) -> Tensor:
         if isinstance(x, tuple):
-            raise TypeError("GINConv: x must be one (N, F) array; bipartite (x_src, x_dst) pairs "
-                            "are not supported")
+            return self._forward_pair(x, edge_index)
         if sp.issparse(x):  # constant features (no gradient): sum the sparse rows, then densify
             if x.ndim != 2:
                 raise ValueError(f"GINConv: x must have shape (N, F), got {x.shape}")
@@ -88,6 +92,25 @@ class GINConv(MessagePassing):
             agg = self.propagate(g, x=x)
         eps = self.eps if isinstance(self.eps, Tensor) else np.asarray(self.eps, x.dtype)
         return self.nn(agg + (1 + eps) * x)
+
+    def _forward_pair(self, x: tuple, edge_index: Any) -> Tensor:
+        """PyG's bipartite form ``conv((x_src, x_dst), edge_index)``: h_Θ((1 + ε) x_dst[i] +
+        Σ_{j -> i} x_src[j]) for every row i of x_dst, from an (N_dst, N_src) matrix built in
+        O(E + N_dst) (so ``(x, x[:b])`` computes only the first b rows)."""
+        if len(x) != 2 or x[1] is None:
+            raise TypeError(f"GINConv: a tuple x must be (x_src, x_dst) with two feature "
+                            f"arrays, got {len(x)} entries" + (" (x_dst None is not supported)"
+                                                              if len(x) == 2 else ""))
+        x_src, x_dst = (as_tensor(v.toarray() if sp.issparse(v) else v) for v in x)
+        if x_src.ndim != 2 or x_dst.ndim != 2 or x_src.shape[1] != x_dst.shape[1]:
+            raise ValueError(f"GINConv: x_src and x_dst must be (N_src, F) and (N_dst, F) with "
+                             f"the same F, got {x_src.shape} and {x_dst.shape}")
+        n_src, n_dst = x_src.shape[0], x_dst.shape[0]
+        src, dst = bipartite_edges("GINConv", edge_index, n_src, n_dst)
+        dtype = x_src.dtype if np.issubdtype(x_src.dtype, np.floating) else np.float64
+        agg = spmm(bipartite_aggregation(src, dst, n_src, n_dst, mean=False, dtype=dtype), x_src)
+        eps = self.eps if isinstance(self.eps, Tensor) else np.asarray(self.eps, x_dst.dtype)
+        return self.nn(agg + (1 + eps) * x_dst)
 
     def __repr__(self) -> str:
         return f"GINConv(nn={self.nn})"

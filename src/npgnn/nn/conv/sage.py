@@ -10,8 +10,7 @@ from npgnn._validate import check_float_dtype, check_size, check_supported_dtype
 from npgnn.autodiff.function import Function
 from npgnn.autodiff.tensor import Tensor, as_tensor
 from npgnn.nn import init
-from npgnn.graph import Graph, _checks
-from npgnn.nn.conv._structure import as_graph
+from npgnn.nn.conv._structure import as_graph, bipartite_edges
 from npgnn.nn.conv.message_passing import MessagePassing, check_aggr
 from npgnn.nn.linear import Linear, SparseInputMatMul
 from npgnn.ops.adjacency import bipartite_aggregation
@@ -173,7 +172,7 @@ class SAGEConv(MessagePassing):
                 raise ValueError(f"SAGEConv: {name} must have shape (N, {self.in_channels}), "
                                  f"got {v.shape}")
         n_src, n_dst = x_src.shape[0], x_dst.shape[0]
-        src, dst = self._pair_edges(edge_index, n_src, n_dst)
+        src, dst = bipartite_edges("SAGEConv", edge_index, n_src, n_dst)
         if self.aggr == "max":           # segment max over the square graph of max(N_src, N_dst)
             if n_dst > n_src:            # nodes: pad the sources to that count
                 x_src = npgnn_cat([x_src, np.zeros((n_dst - n_src, self.in_channels),
@@ -186,22 +185,6 @@ class SAGEConv(MessagePassing):
         adj = bipartite_aggregation(src, dst, n_src, n_dst, mean=self.aggr == "mean",
                                     dtype=dtype)   # (N_dst, N_src): O(E + N_dst) to build
         return self.combine(spmm(adj, h), x_dst, transformed)
-
-    def _pair_edges(self, edge_index: Any, n_src: int, n_dst: int) -> tuple[np.ndarray,
-                                                                             np.ndarray]:
-        """(src, dst) int64 of a bipartite edge_index (array, tensor or Graph), each id checked
-        against its own side."""
-        if isinstance(edge_index, Graph):
-            src, dst = edge_index.edge_index
-        else:
-            src, dst = _checks.as_edge_index(_checks.unwrap(edge_index))
-        if src.size and (src.min() < 0 or dst.min() < 0 or src.max() >= n_src
-                         or dst.max() >= n_dst):
-            raise IndexError(f"SAGEConv: edge_index sources must lie in [0, {n_src}) (rows of "
-                             f"x_src) and targets in [0, {n_dst}) (rows of x_dst), got sources "
-                             f"in [{int(src.min())}, {int(src.max())}], targets in "
-                             f"[{int(dst.min())}, {int(dst.max())}]")
-        return src, dst
 
     def __repr__(self) -> str:
         return f"SAGEConv({self.in_channels}, {self.out_channels}, aggr={self.aggr})"
