@@ -46,7 +46,7 @@ def test_edge_features_match_pyg_on_both_kernel_paths(monkeypatch, path, fill_va
         pytest.skip("numba kernels disabled")
     if path == "numpy":
         monkeypatch.setenv("NPGNN_DISABLE_NUMBA", "1")
-    monkeypatch.setattr(kernels, "KERNEL_MIN_WORK", 0)
+    monkeypatch.setattr(kernels, "ATTENTION_KERNEL_MIN_WORK", 0)
     ours, theirs = twins(2, heads=4, edge_dim=3, fill_value=fill_value)
     compare_with_edge_features(ours, theirs, random_graph(5), np.random.default_rng(6), 3)
 

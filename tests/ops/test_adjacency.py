@@ -32,10 +32,8 @@ def test_duplicates_are_summed():
 @pytest.mark.parametrize("parallel", [True, False])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_kernel_equals_scipy(monkeypatch, dtype, parallel):
-    from npgnn.kernels import csr
-
     monkeypatch.setattr(kernels, "KERNEL_MIN_WORK", 0)
-    monkeypatch.setattr(csr, "PARALLEL_MIN_WORK", 0 if parallel else 1 << 62)
+    monkeypatch.setattr(kernels, "PARALLEL_MIN_WORK", 0 if parallel else 1 << 62)
     m = random_directed(500, 4000, 1).astype(dtype)
     x = np.random.default_rng(2).standard_normal((500, 7)).astype(dtype)
     a = Adjacency(m)

@@ -30,13 +30,15 @@ def dense_reference(ei, n, h, s, d, slope, edge=None):
     return out
 
 
-@pytest.fixture(params=["numba", "numpy"])
+@pytest.fixture(params=["numba serial", "numba parallel", "numpy"])
 def kernel(request, monkeypatch):
-    if request.param == "numba" and not numba_enabled():
+    if request.param.startswith("numba") and not numba_enabled():
         pytest.skip("numba kernels disabled")
     if request.param == "numpy":
         monkeypatch.setenv("NPGNN_DISABLE_NUMBA", "1")
-    monkeypatch.setattr(kernels, "KERNEL_MIN_WORK", 0)  # tiny test graphs: force the kernel
+    monkeypatch.setattr(kernels, "ATTENTION_KERNEL_MIN_WORK", 0)  # tiny graphs: force the kernel
+    monkeypatch.setattr(kernels, "PARALLEL_MIN_WORK",
+                        0 if request.param == "numba parallel" else 1 << 62)
     return request.param
 
 
@@ -73,7 +75,7 @@ def test_gradcheck_with_fixed_dropout_mask(kernel):
 def test_paths_agree_in_float32(monkeypatch):
     if not numba_enabled():
         pytest.skip("numba kernels disabled")
-    monkeypatch.setattr(kernels, "KERNEL_MIN_WORK", 0)
+    monkeypatch.setattr(kernels, "ATTENTION_KERNEL_MIN_WORK", 0)
     n, ei = 50, directed_graph(50, 300, seed=6)
     graph = AttentionGraph(ei, n)
     rng = np.random.default_rng(7)

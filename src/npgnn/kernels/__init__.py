@@ -27,6 +27,25 @@ def numba_enabled() -> bool:
 KERNEL_MIN_WORK = 1 << 21
 
 
+#: Below this many multiply-adds a fused attention kernel (several NumPy passes and temporaries
+#: of size E·H in its fallback) still loses to NumPy: about a 300-edge graph with 8 x 8 heads.
+ATTENTION_KERNEL_MIN_WORK = 1 << 14
+
+#: Below this many multiply-adds a kernel runs its serial loop: a parallel region must wait for
+#: every worker thread to be scheduled, which on a busy 2-core machine costs milliseconds.
+PARALLEL_MIN_WORK = 1 << 23
+
+
 def use_kernel(work: int) -> bool:
     """True when a compiled kernel should run a job of ``work`` multiply-adds."""
     return work >= KERNEL_MIN_WORK and numba_enabled()
+
+
+def use_attention_kernel(work: int) -> bool:
+    """True when a fused attention kernel should run a job of ``work`` multiply-adds."""
+    return work >= ATTENTION_KERNEL_MIN_WORK and numba_enabled()
+
+
+def parallel_worth(work: int) -> bool:
+    """True when a kernel should run its parallel loop for ``work`` multiply-adds."""
+    return work >= PARALLEL_MIN_WORK

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
+from npgnn.kernels import parallel_worth
 from npgnn.kernels.prefetch import CACHE_LINE, prefetch
 
 #: How many edges ahead the gathered row is prefetched (4-16 measured equally well; 32 worse).
@@ -20,9 +21,6 @@ PREFETCH_DISTANCE = 8
 #: At most this many cache lines of a row are prefetched (the rest stream in behind them).
 PREFETCH_LINES = 8
 
-
-#: Below this many multiply-adds (nnz × F) the product runs on one thread (see above).
-PARALLEL_MIN_WORK = 1 << 23
 
 
 @njit(inline="always", nogil=True)
@@ -65,6 +63,5 @@ def csr_matmul(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, x: np.
     out = np.empty((indptr.shape[0] - 1, x.shape[1]), dtype=x.dtype)
     step = max(1, CACHE_LINE // x.itemsize)  # elements per cache line
     reach = min(x.shape[1], step * PREFETCH_LINES)
-    parallel = indices.shape[0] * x.shape[1] >= PARALLEL_MIN_WORK
-    kernel = _csr_matmul if parallel else _csr_matmul_serial
+    kernel = _csr_matmul if parallel_worth(indices.shape[0] * x.shape[1]) else _csr_matmul_serial
     return kernel(indptr, indices, data.astype(x.dtype, copy=False), x, out, step, reach)

@@ -18,7 +18,7 @@ import scipy.sparse as sp
 
 from npgnn.autodiff.function import Function
 from npgnn.autodiff.tensor import Tensor, as_tensor
-from npgnn.kernels import use_kernel
+from npgnn.kernels import use_attention_kernel
 from npgnn.ops.graph import gather
 from npgnn.ops.segments import Segments, check_index
 from npgnn.random import default_generator
@@ -91,7 +91,8 @@ class GATAttention(Function):
         self.a_edge = a_edge[0] if a_edge else None
         edge = self.a_edge if a_edge else np.empty((0, 0), dtype=dtype)
         mask = self._mask(dtype)
-        self.compiled = use_kernel(h.size // g.num_nodes * g.num_edges if g.num_nodes else 0)
+        self.compiled = use_attention_kernel(h.size // g.num_nodes * g.num_edges
+                                             if g.num_nodes else 0)
         if self.compiled:
             from npgnn.kernels.gat import gat_forward
 
