@@ -1,7 +1,8 @@
 """One training step (forward, loss, backward) of PyG's models: npgnn.nn.models vs
 torch_geometric.nn.models, on Cora, same constructor call on both sides.
 
-``Model(1433, 64, num_layers=2, out_channels=7)`` for GCN, GraphSAGE, GIN and GAT (heads=8),
+``Model(1433, 64, num_layers=2, out_channels=7)`` for GCN, GraphSAGE, GIN, GAT (heads=8) and
+GATv2 (``GAT(..., v2=True, heads=8)``),
 each rival in its own process (benchmarks/_harness.py; torch at 1 and 2 threads, npgnn with 2
 numba threads and BLAS at 1). npgnn gets Planetoid's sparse feature matrix where its first
 convolution takes one (GCN, GraphSAGE, GAT) and a Graph (cached structure), PyG the dense
@@ -23,7 +24,7 @@ HERE = Path(__file__).resolve().parent
 if str(HERE.parent) not in sys.path:  # run as a script: make the `benchmarks` package importable
     sys.path.insert(0, str(HERE.parent))
 DEFAULT_ROOT = HERE.parent.parent / "shared" / "datasets"
-MODELS = {"GCN": {}, "GraphSAGE": {}, "GIN": {}, "GAT": {"heads": 8}}
+MODELS = {"GCN": {}, "GraphSAGE": {}, "GIN": {}, "GAT": {"heads": 8}, "GATv2": {"heads": 8, "v2": True}}
 
 
 def _cora(root: str):
@@ -39,7 +40,7 @@ def npgnn_step(name: str, root: str):
     g = _cora(root)
     x = g.x.toarray().astype(np.float32) if name == "GIN" else g.x
     train = np.flatnonzero(g.train_mask)
-    model = getattr(models, name)(g.x.shape[1], 64, 2, out_channels=7, rng=0, **MODELS[name])
+    model = getattr(models, name.removesuffix("v2"))(g.x.shape[1], 64, 2, out_channels=7, rng=0, **MODELS[name])
 
     def step() -> None:
         model.zero_grad()
@@ -54,7 +55,7 @@ def pyg_step(name: str, root: str):
     g = _cora(root)
     dense = g.x.toarray().astype(np.float32)
     torch.manual_seed(0)
-    model = getattr(pyg_models, name)(dense.shape[1], 64, 2, out_channels=7, **MODELS[name])
+    model = getattr(pyg_models, name.removesuffix("v2"))(dense.shape[1], 64, 2, out_channels=7, **MODELS[name])
     xt, eit = torch.from_numpy(dense), torch.from_numpy(g.edge_index)
     yt, tt = torch.from_numpy(g.y), torch.from_numpy(np.flatnonzero(g.train_mask))
 

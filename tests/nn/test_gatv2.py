@@ -144,7 +144,7 @@ def test_edge_features_match_pyg_on_both_kernel_paths(monkeypatch, path, dtype, 
         pytest.skip("numba kernels disabled")
     if path == "numpy":
         monkeypatch.setenv("NPGNN_DISABLE_NUMBA", "1")
-    monkeypatch.setattr(kernels, "KERNEL_MIN_WORK", 0)
+    monkeypatch.setattr(kernels, "ATTENTION_KERNEL_MIN_WORK", 0)
     ours, theirs = twins(3, dtype, heads=3, edge_dim=3, share_weights=share_weights)
     rng = np.random.default_rng(7)
     ei = random_graph(8)
@@ -158,7 +158,7 @@ def test_compiled_path_without_edge_features_matches_pyg(monkeypatch, add_self_l
 
     if not kernels.numba_enabled():
         pytest.skip("numba kernels disabled")
-    monkeypatch.setattr(kernels, "KERNEL_MIN_WORK", 0)
+    monkeypatch.setattr(kernels, "ATTENTION_KERNEL_MIN_WORK", 0)
     ours, theirs = twins(4, np.float64, heads=8, concat=False, add_self_loops=add_self_loops)
     x = np.random.default_rng(9).standard_normal((12, F_IN))
     compare_attention(ours, theirs, x, random_graph(9), np.float64)

@@ -24,7 +24,7 @@ def kernel(request, monkeypatch):
         pytest.skip("numba kernels disabled")
     if request.param == "numpy":
         monkeypatch.setenv("NPGNN_DISABLE_NUMBA", "1")
-    monkeypatch.setattr(kernels, "KERNEL_MIN_WORK", 0)  # tiny graphs: force the kernel
+    monkeypatch.setattr(kernels, "ATTENTION_KERNEL_MIN_WORK", 0)  # tiny graphs: force the kernel
     return request.param
 
 

@@ -51,7 +51,7 @@ def kernel(request, monkeypatch):
         pytest.skip("numba kernels disabled")
     if request.param == "numpy":
         monkeypatch.setenv("NPGNN_DISABLE_NUMBA", "1")
-    monkeypatch.setattr(kernels, "KERNEL_MIN_WORK", 0)  # tiny test graphs: force the kernel
+    monkeypatch.setattr(kernels, "ATTENTION_KERNEL_MIN_WORK", 0)  # tiny test graphs: force the kernel
     return request.param
 
 
@@ -93,7 +93,7 @@ def test_paths_agree_in_float32_on_many_heads(monkeypatch):
     """Nine heads of 5 channels (45 sign bits per edge, bytes not filled) over 400 edges."""
     if not numba_enabled():
         pytest.skip("numba kernels disabled")
-    monkeypatch.setattr(kernels, "KERNEL_MIN_WORK", 0)
+    monkeypatch.setattr(kernels, "ATTENTION_KERNEL_MIN_WORK", 0)
     n, ei = 60, directed_graph(60, 400, seed=8)
     graph = AttentionGraph(ei, n)
     args = [a.astype(np.float32) for a in inputs(n, ei, heads=9, c=5, d=3, seed=9)]

@@ -23,7 +23,7 @@ import scipy.sparse as sp
 
 from npgnn.autodiff.function import Function
 from npgnn.autodiff.tensor import Tensor, as_tensor
-from npgnn.kernels import use_kernel
+from npgnn.kernels import use_attention_kernel
 from npgnn.ops.gat import AttentionGraph
 from npgnn.ops.graph import gather
 
@@ -42,7 +42,7 @@ class EdgeAttention(Function):
                                               np.zeros((g.num_edges, 0), dtype))
         heads, c = q.shape[1:]
         d = self.ea.shape[1]
-        self.compiled = use_kernel(g.num_edges * heads * (c + d))
+        self.compiled = use_attention_kernel(g.num_edges * heads * (c + d))
         mask = self._mask(dtype)
         if self.compiled:
             from npgnn.kernels.edge_attention import edge_attention_forward

@@ -23,7 +23,7 @@ import numpy as np
 
 from npgnn.autodiff.function import Function
 from npgnn.autodiff.tensor import Tensor, as_tensor
-from npgnn.kernels import use_kernel
+from npgnn.kernels import use_attention_kernel
 from npgnn.ops.gat import AttentionGraph
 from npgnn.ops.graph import gather
 from npgnn.random import default_generator
@@ -63,7 +63,7 @@ class GATv2Attention(Function):
                                         np.empty((heads * c, 0), dtype))
         self.w = w.reshape(heads, c, -1)
         work = g.num_edges * heads * c * (1 + self.ea.shape[1])
-        self.compiled = use_kernel(work)
+        self.compiled = use_attention_kernel(work)
         mask = self._mask(dtype)
         if self.compiled:
             from npgnn.kernels.gatv2 import gatv2_forward
