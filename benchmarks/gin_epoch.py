@@ -98,6 +98,52 @@ def npgnn_loop(dataset: str, root: str):
     return epoch, {"batches": len(loader), "graphs": len(ds)}
 
 
+def npgnn_ported(dataset: str, root: str):
+    """PyG's model class of ``pyg_loop``, ported by changing its imports: GINConv(MLP),
+    BatchNorm1d, global_add_pool, Linear and dropout from ``npgnn.nn``; the user loop."""
+    _usual_malloc()
+    import npgnn
+    from npgnn import nn
+    from npgnn.loader import DataLoader
+    from npgnn.nn import MLP, GINConv, global_add_pool
+    from npgnn.nn import functional as F
+    from npgnn.optim import Adam
+
+    ds, _ = _npgnn_setup(dataset, root)
+
+    class PaperGIN(nn.Module):
+        def __init__(self, fin: int, classes: int):
+            super().__init__()
+            sizes = [fin] + [HIDDEN] * (LAYERS - 1)
+            self.convs = nn.ModuleList(
+                [GINConv(MLP([a, HIDDEN, HIDDEN], norm="batch_norm")) for a in sizes[:-1]])
+            self.norms = nn.ModuleList([nn.BatchNorm1d(HIDDEN) for _ in sizes[:-1]])
+            self.heads = nn.ModuleList([nn.Linear(a, classes) for a in sizes])
+
+        def forward(self, x, edge_index, batch):
+            score = F.dropout(self.heads[0](global_add_pool(x, batch)), DROPOUT, self.training)
+            h = x
+            for k, (conv, norm) in enumerate(zip(self.convs, self.norms), start=1):
+                h = F.relu(norm(conv(h, edge_index)))
+                score = score + F.dropout(self.heads[k](global_add_pool(h, batch)), DROPOUT,
+                                          self.training)
+            return score
+
+    npgnn.manual_seed(0)
+    model = PaperGIN(ds.num_features, ds.num_classes)
+    optimizer = Adam(model.parameters(), lr=LR)
+    loader = DataLoader(ds, batch_size=BATCH, shuffle=True, seed=0)
+
+    def epoch() -> None:
+        model.train()
+        for batch in loader:
+            optimizer.zero_grad()
+            loss = F.cross_entropy(model(batch.x, batch.edge_index, batch.batch), batch.y)
+            loss.backward()
+            optimizer.step()
+    return epoch, {"batches": len(loader), "graphs": len(ds)}
+
+
 def npgnn_trainer(dataset: str, root: str):
     """One epoch of npgnn's graph-classification trainer (fit_graphs)."""
     _usual_malloc()
@@ -176,6 +222,8 @@ def rivals(dataset: str, root: str) -> list[H.Rival]:
         H.Rival(f"{dataset}: npgnn, user loop", "benchmarks.gin_epoch:npgnn_loop", kind="npgnn",
                 kwargs=kw),
         H.Rival(f"{dataset}: npgnn, trainer", "benchmarks.gin_epoch:npgnn_trainer",
+                kind="npgnn", kwargs=kw),
+        H.Rival(f"{dataset}: npgnn, PyG's model ported", "benchmarks.gin_epoch:npgnn_ported",
                 kind="npgnn", kwargs=kw),
         *H.torch_rivals(f"{dataset}: PyG", "benchmarks.gin_epoch:pyg_loop", **kw),
     ]

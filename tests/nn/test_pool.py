@@ -82,3 +82,19 @@ def test_errors():
         global_add_pool(x, Graph(np.array([[0], [1]]), num_nodes=2))
     with pytest.raises(ValueError, match=r"global_add_pool: size: expected .*got -1"):
         global_add_pool(x, None, size=-1)
+
+
+def test_a_batch_vector_is_grouped_once_and_never_stale():
+    """Every readout of a model gets the same batch vector: its grouping is built once; an
+    in-place edit, or a new array at the same address, is regrouped."""
+    from npgnn.nn import pool
+
+    x = np.arange(12.0).reshape(6, 2)
+    batch = np.array([0, 0, 1, 1, 2, 2])
+    first = pool._graph_segments("t", Tensor(x), batch, None)
+    assert pool._graph_segments("t", Tensor(x), batch, None) is first
+    assert pool._graph_segments("t", Tensor(x), batch, 4) is not first     # another size
+    batch[:] = [0, 1, 1, 1, 1, 1]
+    np.testing.assert_array_equal(global_add_pool(x, batch).data, [[0, 1], [30, 35]])
+    with pytest.raises(IndexError, match="batch"):
+        global_add_pool(x, batch, size=1)

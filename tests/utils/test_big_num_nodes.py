@@ -76,9 +76,12 @@ def test_grouping_allocates_one_indptr_only():
 
 
 @pytest.mark.parametrize("seed", range(5))
-def test_both_grouping_paths_agree(seed):
+@pytest.mark.parametrize("presorted", [False, True])
+def test_every_grouping_path_agrees(seed, presorted):
     rng = np.random.default_rng(seed)
     ids = rng.integers(0, 50, 200)
+    if presorted:      # a batch vector, target-sorted edges: counted, not sorted
+        ids.sort()
     for n in (50, 10**6):  # counting sort, then comparison sort
         perm, indptr = group_by(ids, n)
         np.testing.assert_array_equal(perm, np.argsort(ids, kind="stable"))

@@ -10,12 +10,17 @@ from typing import Any
 
 import numpy as np
 
+from npgnn._array_cache import ArrayCache
 from npgnn.autodiff.tensor import Tensor, as_tensor
 from npgnn.graph import Graph
 from npgnn.graph._checks import as_count
 from npgnn.nn.conv._structure import cached
 from npgnn.ops.graph import segment_max, segment_mean, segment_sum
 from npgnn.ops.segments import Segments, check_batch_vector
+
+
+#: Batch vectors whose grouping is remembered (a model reads one or two per step).
+_BATCH_GROUPS = ArrayCache(max_entries=4)
 
 
 def _graph_segments(name: str, x: Tensor, batch: Any, size: int | None) -> Segments:
@@ -41,8 +46,14 @@ def _graph_segments(name: str, x: Tensor, batch: Any, size: int | None) -> Segme
             raise ValueError(f"{name}: size=0 leaves no graph for the {n} rows of x (batch=None "
                              f"puts every row in graph 0); pass size >= 1 or None")
         return Segments(np.zeros(n, dtype=np.int64), 1 if size is None else size, validate=False)
-    ids, size = check_batch_vector(name, batch, n, size)
-    return Segments(ids, size, validate=False)
+    array = batch.detach().cpu().numpy() if hasattr(batch, "detach") else np.asarray(batch)
+
+    def build(copy: np.ndarray) -> Segments:
+        ids, num_graphs = check_batch_vector(name, copy, n, size)
+        return Segments(ids, num_graphs, validate=False)
+
+    # a model reads out every layer with the same batch vector: group its nodes once
+    return _BATCH_GROUPS.get(batch, array, (n, size), build)
 
 
 def global_add_pool(x: Any, batch: Any = None, size: int | None = None) -> Tensor:

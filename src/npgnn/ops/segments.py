@@ -67,11 +67,18 @@ def group_by(ids: np.ndarray, num_groups: int) -> tuple[np.ndarray, np.ndarray]:
     ``perm[indptr[k]:indptr[k + 1]]`` are the positions holding id k. ``ids``: (E,) in
     [0, num_groups).
 
-    Cost: a counting sort, O(E + num_groups), while num_groups is comparable to E; otherwise
+    Cost: ids already in order (checked in one pass) are only counted, O(E + num_groups);
+    otherwise a counting sort, O(E + num_groups), while num_groups is comparable to E; otherwise
     (many more groups than items, e.g. 3 edges among 10**9 nodes) a stable comparison sort,
     O(E log E). ``indptr`` has num_groups + 1 entries by nature (it is a CSR row pointer): that
     one array is the only O(num_groups) allocation, filled in place.
     """
+    if ids.size and _counting_sort_pays(ids.size, num_groups) and bool(
+            np.all(ids[1:] >= ids[:-1])):
+        # already grouped (a batch vector, target-sorted edges): one counting pass, no sort
+        indptr = np.zeros(num_groups + 1, dtype=np.int64)
+        np.cumsum(np.bincount(ids, minlength=num_groups), out=indptr[1:])
+        return np.arange(ids.size, dtype=np.int64), indptr
     if _counting_sort_pays(ids.size, num_groups):
         # Row k of a (num_groups, E) CSR matrix with one entry (k, e) per position lists those
         # positions e in increasing order: scipy's C conversion is the counting sort, and it is
