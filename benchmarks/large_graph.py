@@ -87,6 +87,18 @@ def generate(num_nodes: int, data_dir: str, seed: int = 0):
     return call, info
 
 
+def _seed_rows(model, batch, trim: bool):
+    """The model's outputs for a batch's seeds; with ``trim`` the per-hop counts go along (the
+    same call in npgnn and PyG)."""
+    if trim:
+        out = model(batch.x, batch.edge_index,
+                    num_sampled_nodes_per_hop=batch.num_sampled_nodes,
+                    num_sampled_edges_per_hop=batch.num_sampled_edges)
+    else:
+        out = model(batch.x, batch.edge_index)
+    return out[:batch.batch_size]
+
+
 def npgnn_train(data_dir: str, batches: int, trim: bool = False):
     import npgnn
     import npgnn.nn.functional as F
@@ -114,13 +126,7 @@ def npgnn_train(data_dir: str, batches: int, trim: bool = False):
             state["it"] = iter(loader)
             batch = next(state["it"])
         opt.zero_grad()
-        if trim:
-            out = model(batch.x, batch.edge_index,
-                        num_sampled_nodes_per_hop=batch.num_sampled_nodes,
-                        num_sampled_edges_per_hop=batch.num_sampled_edges)
-        else:
-            out = model(batch.x, batch.edge_index)
-        out = out[:batch.batch_size]
+        out = _seed_rows(model, batch, trim)
         F.cross_entropy(out, batch.y[:batch.batch_size]).backward()
         opt.step()
 
@@ -240,13 +246,7 @@ def pyg_train(data_dir: str, batches: int, trim: bool = False):
             state["it"] = iter(loader)
             batch = next(state["it"])
         opt.zero_grad()
-        if trim:
-            out = model(batch.x, batch.edge_index,
-                        num_sampled_nodes_per_hop=batch.num_sampled_nodes,
-                        num_sampled_edges_per_hop=batch.num_sampled_edges)
-        else:
-            out = model(batch.x, batch.edge_index)
-        out = out[:batch.batch_size]
+        out = _seed_rows(model, batch, trim)
         F.cross_entropy(out, batch.y[:batch.batch_size]).backward()
         opt.step()
 
