@@ -160,3 +160,13 @@ def test_the_cli_models_trim_too():
     gcn = paper.GCN(F_IN, 3, hidden_channels=8, num_layers=3, dropout=0.0, seed=0)
     with pytest.raises(ValueError, match="num_sampled_edges_per_hop is missing"):
         gcn(b.x, b.edge_index, num_sampled_nodes_per_hop=b.num_sampled_nodes)
+
+
+def test_a_graphs_own_edge_weight_is_trimmed_with_its_edges():
+    """GCNConv reads a Graph's edge_weight when none is passed: trimming keeps it aligned."""
+    b = _batch(9)
+    model = models.GCN(F_IN, 8, 3, 2, rng=0).double()
+    g = Graph(edge_index=b.edge_index, edge_weight=b.edge_weight, num_nodes=b.num_nodes)
+    given = model(b.x, b.edge_index, edge_weight=b.edge_weight, **_trim_kwargs(b)).data
+    own = model(b.x, g, **_trim_kwargs(b)).data
+    np.testing.assert_allclose(own, given, rtol=1e-12, atol=1e-12)

@@ -106,12 +106,19 @@ class Trimming:
     def cut(self, layer: int, x: Any, edge_index: Any,
             edge_args: dict[str, Any]) -> tuple[Any, Any, dict[str, Any]]:
         """x, edge_index and edge-level arguments (edge_weight / edge_attr, None kept) cut to
-        what ``layer`` needs; layer 0 gets them unchanged (a Graph keeps its caches)."""
+        what ``layer`` needs; layer 0 gets them unchanged (a Graph keeps its caches). A Graph
+        with its own ``edge_weight`` (which GCNConv reads when none is passed) is cut into a
+        Graph with the kept weights; any other edge_index into a (2, E') array."""
         if layer == 0:
             return x, edge_index, edge_args
+        from npgnn.graph import Graph  # here: npgnn.graph imports npgnn.utils
+
         n, e = self.nodes[layer], self.edges[layer]
         cut = {k: None if v is None else v[:e] for k, v in edge_args.items()}
-        return x[:n], edge_array(edge_index)[:, :e], cut
+        ei = edge_array(edge_index)[:, :e]
+        if isinstance(edge_index, Graph) and edge_index.edge_weight is not None:
+            ei = Graph(edge_index=ei, edge_weight=edge_index.edge_weight[:e], num_nodes=n)
+        return x[:n], ei, cut
 
 
 def hop_counts(name: str, value: Any) -> list[int]:

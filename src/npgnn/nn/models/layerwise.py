@@ -96,6 +96,13 @@ def inference(model: BasicGNN, loader: NeighborLoader) -> Tensor:
     (SAGEConv, GINConv, GATConv); GCNConv's normalisation also reads every source's degree,
     which a 1-hop batch does not hold, so a GCN's layer-wise outputs differ (as in PyG).
 
+    A model made only of mean/sum ``SAGEConv`` layers (GraphSAGE's default) over dense
+    features skips the loader's batches: each layer runs over blocks of ``loader.batch_size``
+    target rows read straight from the graph's cached in-edge CSR (the same 1-hop
+    neighbourhoods, without sampling, gathering ``x[n_id]`` or relabelling), with ``W_l``
+    applied once per layer before the aggregation where ``SAGEConv.source_features`` finds
+    that cheaper.
+
     Args:
         model: a BasicGNN in eval mode, jk None or 'last'.
         loader: a ``NeighborLoader`` with ``num_neighbors=[-1]`` over every node of a graph
