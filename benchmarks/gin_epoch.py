@@ -92,6 +92,19 @@ def _paper_gin(nn, MLP, GINConv, global_add_pool, F):  # noqa: N803 - the librar
     return PaperGIN
 
 
+def _epoch(model, loader, optimizer, F):  # noqa: N803 - the libraries' name
+    """One training epoch of a PyG-style loop, in whichever library the arguments come from."""
+    def epoch() -> None:
+        model.train()
+        for batch in loader:
+            optimizer.zero_grad()
+            loss = F.cross_entropy(model(batch.x, batch.edge_index, batch.batch), batch.y)
+            loss.backward()
+            optimizer.step()
+
+    return epoch
+
+
 # ------------------------------------------------------------------------------ npgnn
 def _npgnn_setup(dataset: str, root: str):
     from npgnn.datasets import TUDataset
@@ -114,16 +127,7 @@ def npgnn_loop(dataset: str, root: str):
     optimizer = Adam(model.parameters(), lr=LR)
     loader = DataLoader(ds, batch_size=BATCH, shuffle=True, seed=0)
 
-    def epoch() -> None:
-        model.train()
-        for batch in loader:
-            optimizer.zero_grad()
-            out = model(batch.x, batch.edge_index, batch.batch)
-            loss = F.cross_entropy(out, batch.y)
-            loss.backward()
-            optimizer.step()
-
-    return epoch, {"batches": len(loader), "graphs": len(ds)}
+    return _epoch(model, loader, optimizer, F), {"batches": len(loader), "graphs": len(ds)}
 
 
 def npgnn_ported(dataset: str, root: str):
@@ -146,14 +150,7 @@ def npgnn_ported(dataset: str, root: str):
     optimizer = Adam(model.parameters(), lr=LR)
     loader = DataLoader(ds, batch_size=BATCH, shuffle=True, seed=0)
 
-    def epoch() -> None:
-        model.train()
-        for batch in loader:
-            optimizer.zero_grad()
-            loss = F.cross_entropy(model(batch.x, batch.edge_index, batch.batch), batch.y)
-            loss.backward()
-            optimizer.step()
-    return epoch, {"batches": len(loader), "graphs": len(ds)}
+    return _epoch(model, loader, optimizer, F), {"batches": len(loader), "graphs": len(ds)}
 
 
 def npgnn_trainer(dataset: str, root: str):
@@ -194,15 +191,7 @@ def pyg_loop(dataset: str, root: str):
     optimizer = torch.optim.Adam(model.parameters(), lr=LR)
     loader = DataLoader(ds, batch_size=BATCH, shuffle=True)
 
-    def epoch() -> None:
-        model.train()
-        for batch in loader:
-            optimizer.zero_grad()
-            loss = F.cross_entropy(model(batch.x, batch.edge_index, batch.batch), batch.y)
-            loss.backward()
-            optimizer.step()
-
-    return epoch, {"batches": len(loader), "graphs": len(ds)}
+    return _epoch(model, loader, optimizer, F), {"batches": len(loader), "graphs": len(ds)}
 
 
 # ------------------------------------------------------------------------------ driver
