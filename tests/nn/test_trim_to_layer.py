@@ -170,3 +170,17 @@ def test_a_graphs_own_edge_weight_is_trimmed_with_its_edges():
     given = model(b.x, b.edge_index, edge_weight=b.edge_weight, **_trim_kwargs(b)).data
     own = model(b.x, g, **_trim_kwargs(b)).data
     np.testing.assert_allclose(own, given, rtol=1e-12, atol=1e-12)
+
+
+def test_trim_to_layer_names_bad_arguments():
+    x, ei = np.ones((5, 2)), np.array([[1, 2, 3], [0, 0, 1]])
+    with pytest.raises(TypeError, match="layer must be an int"):
+        trim_to_layer(1.5, [1, 2, 2], [2, 1], x, ei)
+    with pytest.raises(TypeError, match="layer must be an int"):
+        trim_to_layer(True, [1, 2, 2], [2, 1], x, ei)
+    with pytest.raises(ValueError, match="cannot drop 2 of 5 nodes and 5 of 3 edges"):
+        trim_to_layer(1, [1, 2, 2], [2, 5], x, ei)
+    with pytest.raises(ValueError, match="got a scalar"):
+        trim_to_layer(1, [1, 2, 2], [2, 1], 3.0, ei)
+    out, kept, _ = trim_to_layer(1, [1, 2, 2], [2, 1], x.tolist(), ei)   # array-like x
+    assert out.shape == (3, 2) and kept.shape == (2, 2)

@@ -45,11 +45,20 @@ def trim_to_layer(layer: int, num_sampled_nodes_per_hop: Sequence[int],
         returned unchanged for ``layer`` <= 0).
 
     Raises:
+        TypeError: ``layer`` is not an int; edge_index holds no integer ids.
         ValueError: the lists hold negative or non-integer counts, or are shorter than
-            ``layer`` requires, or would trim more rows or edges than there are.
+            ``layer`` requires, or would trim more rows or edges than there are; x is a
+            scalar; edge_index is not (2, E).
     """
+    if isinstance(layer, bool) or not isinstance(layer, numbers.Integral):
+        raise TypeError(f"trim_to_layer: layer must be an int (the 0-based GNN layer), got "
+                        f"{type(layer).__name__} {layer!r}")
     if layer <= 0:
         return x, edge_index, edge_attr
+    if not hasattr(x, "shape"):
+        x = np.asarray(x)
+    if len(x.shape) == 0:
+        raise ValueError("trim_to_layer: x must have shape (N, ...), got a scalar")
     nodes = hop_counts("num_sampled_nodes_per_hop", num_sampled_nodes_per_hop)
     edges = hop_counts("num_sampled_edges_per_hop", num_sampled_edges_per_hop)
     if layer > min(len(nodes), len(edges)):
