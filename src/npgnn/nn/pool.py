@@ -13,7 +13,7 @@ import numpy as np
 from npgnn._array_cache import ArrayCache
 from npgnn.autodiff.tensor import Tensor, as_tensor
 from npgnn.graph import Graph
-from npgnn.graph._checks import as_count
+from npgnn.graph._checks import as_count, unwrap
 from npgnn.nn.conv._structure import cached
 from npgnn.ops.graph import segment_max, segment_mean, segment_sum
 from npgnn.ops.segments import Segments, check_batch_vector
@@ -46,7 +46,7 @@ def _graph_segments(name: str, x: Tensor, batch: Any, size: int | None) -> Segme
             raise ValueError(f"{name}: size=0 leaves no graph for the {n} rows of x (batch=None "
                              f"puts every row in graph 0); pass size >= 1 or None")
         return Segments(np.zeros(n, dtype=np.int64), 1 if size is None else size, validate=False)
-    array = batch.detach().cpu().numpy() if hasattr(batch, "detach") else np.asarray(batch)
+    array = np.asarray(unwrap(batch))
 
     def build(copy: np.ndarray) -> Segments:
         ids, num_graphs = check_batch_vector(name, copy, n, size)

@@ -12,6 +12,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from npgnn.kernels import use_kernel
+from npgnn.ops.segments import group_by
 
 
 class Adjacency:
@@ -76,18 +77,23 @@ def bipartite_aggregation(src: np.ndarray, dst: np.ndarray, num_src: int, num_ds
     i if mean else 1); a target without edges gets a zero row.
 
     Cost O(E + num_dst): nothing of size num_src is allocated (the transpose, built only for a
-    backward pass, is O(E + num_src)), so one block of target rows over all N source rows, as
-    layer-wise inference sends, costs what its edges cost. ``src`` and ``dst`` (E,) int64 are
-    taken as valid ids (the caller checks their range).
+    backward pass, is O(E + num_src)). ``src`` and ``dst`` (E,) int64 are taken as valid ids
+    (the caller checks their range).
     """
+    perm, indptr = group_by(dst, num_dst)
+    return csr_aggregation(indptr, src[perm], num_src, mean=mean, dtype=dtype)
+
+
+def csr_aggregation(indptr: np.ndarray, sources: np.ndarray, num_src: int, *, mean: bool,
+                    dtype: Any) -> Adjacency:
+    """The matrix of ``bipartite_aggregation`` from edges already grouped by target: row i's
+    edges have the sources ``sources[indptr[i]:indptr[i + 1]]`` (``indptr`` (R + 1,) starting
+    at 0). A block of rows of a graph's in-edge CSR comes as views, so layer-wise inference
+    pays only for the block's edges."""
+    counts = np.diff(indptr)
     dtype = np.dtype(dtype)
-    counts = np.bincount(dst, minlength=num_dst)
-    indptr = np.zeros(num_dst + 1, dtype=np.int64)
-    np.cumsum(counts, out=indptr[1:])
-    order = np.argsort(dst, kind="stable")
     if mean:
-        data = (1.0 / np.maximum(counts, 1)).astype(dtype)[dst[order]]
+        data = np.repeat((1.0 / np.maximum(counts, 1)).astype(dtype), counts)
     else:
-        data = np.ones(src.shape[0], dtype=dtype)
-    matrix = sp.csr_matrix((data, src[order], indptr), shape=(num_dst, num_src))
-    return Adjacency(matrix)
+        data = np.ones(sources.shape[0], dtype=dtype)
+    return Adjacency(sp.csr_matrix((data, sources, indptr), shape=(counts.shape[0], num_src)))

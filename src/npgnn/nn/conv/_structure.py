@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 
 from npgnn.autodiff.tensor import Tensor, as_tensor
 from npgnn.graph import Graph, _checks
@@ -47,6 +48,21 @@ def as_graph(edge_index: Any, num_nodes: int, *, name: str = "edge_index") -> Gr
         return Graph(edge_index=array, num_nodes=num_nodes)
     return _edge_index_cache.graph_for(
         owner, array, num_nodes, lambda copy: Graph(edge_index=copy, num_nodes=num_nodes))
+
+
+def pair_features(owner: str, x: tuple) -> tuple[Tensor, Tensor]:
+    """(x_src, x_dst) of PyG's bipartite ``conv((x_src, x_dst), edge_index)`` as Tensors
+    (SciPy sparse rows densified); each layer checks their widths against its own.
+
+    Raises:
+        TypeError: the tuple does not hold exactly two arrays, or x_dst is None.
+    """
+    if len(x) != 2 or x[1] is None:
+        raise TypeError(f"{owner}: a tuple x must be (x_src, x_dst) with two feature arrays, "
+                        f"got {len(x)} entries" + (" (x_dst None is not supported)"
+                                                   if len(x) == 2 else ""))
+    x_src, x_dst = (as_tensor(v.toarray() if sp.issparse(v) else v) for v in x)
+    return x_src, x_dst
 
 
 def bipartite_edges(owner: str, edge_index: Any, num_src: int,

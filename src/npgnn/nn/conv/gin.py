@@ -9,7 +9,7 @@ import scipy.sparse as sp
 from npgnn._validate import check_float_dtype, check_real, check_supported_dtype
 from npgnn.autodiff.tensor import Tensor, as_tensor
 from npgnn.nn import init
-from npgnn.nn.conv._structure import as_graph, bipartite_edges
+from npgnn.nn.conv._structure import as_graph, bipartite_edges, pair_features
 from npgnn.nn.conv.message_passing import MessagePassing
 from npgnn.nn.module import Module, Parameter
 from npgnn.ops.adjacency import bipartite_aggregation
@@ -97,11 +97,7 @@ class GINConv(MessagePassing):
         """PyG's bipartite form ``conv((x_src, x_dst), edge_index)``: h_Θ((1 + ε) x_dst[i] +
         Σ_{j -> i} x_src[j]) for every row i of x_dst, from an (N_dst, N_src) matrix built in
         O(E + N_dst) (so ``(x, x[:b])`` computes only the first b rows)."""
-        if len(x) != 2 or x[1] is None:
-            raise TypeError(f"GINConv: a tuple x must be (x_src, x_dst) with two feature "
-                            f"arrays, got {len(x)} entries" + (" (x_dst None is not supported)"
-                                                              if len(x) == 2 else ""))
-        x_src, x_dst = (as_tensor(v.toarray() if sp.issparse(v) else v) for v in x)
+        x_src, x_dst = pair_features("GINConv", x)
         if x_src.ndim != 2 or x_dst.ndim != 2 or x_src.shape[1] != x_dst.shape[1]:
             raise ValueError(f"GINConv: x_src and x_dst must be (N_src, F) and (N_dst, F) with "
                              f"the same F, got {x_src.shape} and {x_dst.shape}")

@@ -10,7 +10,7 @@ from npgnn._validate import check_float_dtype, check_size, check_supported_dtype
 from npgnn.autodiff.function import Function
 from npgnn.autodiff.tensor import Tensor, as_tensor
 from npgnn.nn import init
-from npgnn.nn.conv._structure import as_graph, bipartite_edges
+from npgnn.nn.conv._structure import as_graph, bipartite_edges, pair_features
 from npgnn.nn.conv.message_passing import MessagePassing, check_aggr
 from npgnn.nn.linear import Linear, SparseInputMatMul
 from npgnn.ops.adjacency import bipartite_aggregation
@@ -162,11 +162,7 @@ class SAGEConv(MessagePassing):
         """PyG's bipartite form ``conv((x_src, x_dst), edge_index)``: edges j -> i run from row
         j of x_src to row i of x_dst; the output has x_dst's rows (a sampled batch's targets,
         e.g. ``(x, x[:batch_size])``, so no row is computed that is then thrown away)."""
-        if len(x) != 2 or x[1] is None:
-            raise TypeError(f"SAGEConv: a tuple x must be (x_src, x_dst) with two feature "
-                            f"arrays, got {len(x)} entries" + (" (x_dst None is not supported)"
-                                                              if len(x) == 2 else ""))
-        x_src, x_dst = (as_tensor(v.toarray() if sp.issparse(v) else v) for v in x)
+        x_src, x_dst = pair_features("SAGEConv", x)
         for name, v in (("x_src", x_src), ("x_dst", x_dst)):
             if len(v.shape) != 2 or v.shape[1] != self.in_channels:
                 raise ValueError(f"SAGEConv: {name} must have shape (N, {self.in_channels}), "

@@ -9,8 +9,9 @@ import scipy.sparse as sp
 from npgnn.autodiff.grad_mode import no_grad
 from npgnn.autodiff.tensor import Tensor
 from npgnn.graph import Graph
+from npgnn.nn.conv.gin import GINConv
 from npgnn.nn.conv.sage import SAGEConv
-from npgnn.ops.adjacency import bipartite_aggregation
+from npgnn.ops.adjacency import csr_aggregation
 from npgnn.ops.graph import spmm
 
 if TYPE_CHECKING:
@@ -24,7 +25,7 @@ def inference_per_layer(model: BasicGNN, layer: int, x: Any, edge_index: Any,
     without jk) act/norm as in ``forward`` and the final ``lin``; (batch_size, C_out).
     Dropout is left out: this is evaluation."""
     conv = model.convs[layer]
-    if isinstance(conv, SAGEConv) and not sp.issparse(x):
+    if isinstance(conv, (SAGEConv, GINConv)) and not sp.issparse(x):
         x = conv((x, x[:batch_size]), edge_index)     # only the rows kept below are computed
     else:
         x = conv(x, edge_index)[:batch_size]
@@ -72,10 +73,9 @@ def _inference_by_target_rows(model: BasicGNN, graph: Graph, x: np.ndarray,
         out = None
         for start in range(0, n, rows):
             stop = min(n, start + rows)
-            lo, hi = indptr[start], indptr[stop]
-            dst = np.repeat(np.arange(stop - start), np.diff(indptr[start:stop + 1]))
-            adj = bipartite_aggregation(sources[perm[lo:hi]], dst, n, stop - start,
-                                        mean=conv.aggr == "mean", dtype=dtype)
+            rows_ptr = indptr[start:stop + 1] - indptr[start]
+            adj = csr_aggregation(rows_ptr, sources[perm[indptr[start]:indptr[stop]]], n,
+                                  mean=conv.aggr == "mean", dtype=dtype)
             y = conv.combine(spmm(adj, h), x[start:stop], transformed)
             y = _after_conv(model, layer, y).data
             if out is None:
